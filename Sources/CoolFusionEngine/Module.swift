@@ -1,0 +1,1 @@
+// CoolFusionEngine: see DESIGN.md §2. Files are added per type.

@@ -1,0 +1,1 @@
+// Default models: see DESIGN.md §3.

@@ -1,0 +1,1 @@
+// CoolFusionTokenizers: see DESIGN.md §2. Files are added per type.

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `coolfusion` command: subcommands for each user-facing job.
+@main
+struct CoolFusionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coolfusion",
+        abstract: "Fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.",
+        subcommands: []
+    )
+}
