@@ -25,7 +25,9 @@ CF_INLINE int hsum_epi32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
-CF_INLINE float half_to_f32(cf_half h) { return _cvtsh_ss(h); }
+// vmovd zero-extends, so unlike _cvtsh_ss (vpinsrw into a live register) this creates no false
+// dependency on the accumulator, which serialized whole loops.
+CF_INLINE float half_to_f32(cf_half h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
 
 CF_INLINE __m256i load256(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
