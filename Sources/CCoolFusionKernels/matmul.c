@@ -23,6 +23,7 @@ static void *scratch_reserve(size_t bytes) {
 
 typedef struct {
     cf_vec_dot_fn dot;
+    cf_vec_dot4_fn dot4;      // NULL: no four-row kernel for this type / path
     const uint8_t *w;         // [rows][w_row_bytes]
     int64_t w_row_bytes, rows, cols;
     const uint8_t *act;       // [n][act_row_bytes]
@@ -35,7 +36,16 @@ static void matmul_rows(void *context, int64_t begin, int64_t end) {
     const matmul_job *job = context;
     for (int64_t r0 = begin; r0 < end; r0 += job->tile_rows) {
         const int64_t r1 = r0 + job->tile_rows < end ? r0 + job->tile_rows : end;
-        for (int64_t i = 0; i < job->n; i++) {
+        int64_t i = 0;
+        if (job->dot4) {
+            for (; i + 4 <= job->n; i += 4) {
+                const uint8_t *a = job->act + i * job->act_row_bytes;
+                float *y = job->y + i * job->rows;
+                for (int64_t r = r0; r < r1; r++)
+                    job->dot4(job->cols, job->w + r * job->w_row_bytes, a, job->act_row_bytes, y + r, job->rows);
+            }
+        }
+        for (; i < job->n; i++) {
             const uint8_t *a = job->act + i * job->act_row_bytes;
             float *y = job->y + i * job->rows;
             for (int64_t r = r0; r < r1; r++) y[r] = job->dot(job->cols, job->w + r * job->w_row_bytes, a);
@@ -89,7 +99,8 @@ int cf_matmul(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols
 
     int64_t tile_rows = 16384 / w_row_bytes;
     if (tile_rows < 1) tile_rows = 1;
-    matmul_job job = { dot, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows };
+    cf_vec_dot4_fn dot4 = fast ? cf_avx2_vec_dot4(type) : NULL;
+    matmul_job job = { dot, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows };
     // Enough rows per chunk that claiming a chunk costs little next to computing it.
     const int64_t grain = n >= 8 ? 1 : 8;
     cf_pool_run(pool, rows, grain, matmul_rows, &job);

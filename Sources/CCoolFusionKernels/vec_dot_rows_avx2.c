@@ -1,0 +1,185 @@
+// AVX2 dot products of one weight row with FOUR activation rows at once, for batched products
+// (prefill, scoring several candidates). Unpacking a weight block (nibbles, high bits, six-bit
+// scales) costs about as much as the multiply-adds; here it is done once per four activation
+// rows. Each computes exactly what four calls of the single-row kernel compute (tested against
+// the scalar reference through matmul with n ≥ 4).
+#include "cf_internal.h"
+
+#if defined(__x86_64__)
+#include "cf_avx2.h"
+
+#define ROWS 4
+
+// Activation block b of row r.
+#define Q8A(r, b) (((const cf_block_q8a *)(act + (r) * act_stride)) + (b))
+#define Q8K(r, b) (((const cf_block_q8k *)(act + (r) * act_stride)) + (b))
+
+CF_INLINE void store_rows(const __m256 acc[ROWS], const float offsets[ROWS], float *out, int64_t out_stride) {
+    for (int r = 0; r < ROWS; r++) out[r * out_stride] = hsum_ps(acc[r]) + offsets[r];
+}
+
+// Signed 32-element formats (Q4_0, Q5_0, Q8_0) after their values are in int8 `q`.
+#define SIGNED_BLOCK_ROWS(q, dx)                                                                  \
+    do {                                                                                          \
+        const __m256i abs_q = _mm256_sign_epi8(q, q);                                             \
+        for (int r = 0; r < ROWS; r++) {                                                          \
+            const cf_block_q8a *y = Q8A(r, b);                                                    \
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(abs_q, _mm256_sign_epi8(load256(y->qs), q))); \
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps((dx) * y->d), p, acc[r]);                     \
+        }                                                                                         \
+    } while (0)
+
+CF_AVX2 static void dot4_q4_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q4_0 *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = _mm256_sub_epi8(nibbles_32(x[b].qs), _mm256_set1_epi8(8));
+        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q5_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q5_0 *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        uint32_t qh; memcpy(&qh, x[b].qh, 4);
+        const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
+        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q8_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q8_0 *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = load256(x[b].qs);
+        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q4_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q4_1 *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    float offsets[ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = nibbles_32(x[b].qs);
+        const float dx = half_to_f32(x[b].d), mx = half_to_f32(x[b].m);
+        for (int r = 0; r < ROWS; r++) {
+            const cf_block_q8a *y = Q8A(r, b);
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y->qs)));
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * y->d), p, acc[r]);
+            offsets[r] += mx * y->s;
+        }
+    }
+    store_rows(acc, offsets, out, out_stride);
+}
+
+// Q4_K and Q5_K share everything but the fifth bit; `has_high` is a compile-time constant.
+CF_INLINE void dot4_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, int has_high,
+                       const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    float mins_total[ROWS] = { 0 };
+    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const uint8_t *block = blocks + b * block_bytes;
+        const float dx = half_to_f32(((const cf_half *)block)[0]), dminx = half_to_f32(((const cf_half *)block)[1]);
+        const uint8_t *packed = block + 4;
+        const uint8_t *qh = has_high ? block + 16 : NULL;
+        const uint8_t *qs = block + (has_high ? 48 : 16);
+        uint32_t scales[2], mins[2];
+        unpack_k4_scales(packed, scales, mins);
+        const uint8_t *sc = (const uint8_t *)scales;
+        for (int r = 0; r < ROWS; r++) {
+            const __m256i mp = k4_min_products(mins, Q8K(r, b)->bsums);
+            mins_total[r] += dminx * Q8K(r, b)->d * (float)hsum_epi32(mp);
+        }
+        __m256i sum[ROWS] = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
+        __m256i high = has_high ? load256(qh) : _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            const __m256i bits = load256(qs + 32 * j);
+            __m256i lo = _mm256_and_si256(bits, low4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
+            if (has_high) {
+                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(high, 4), fifth));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(high, 3), fifth));
+                high = _mm256_srli_epi16(high, 2);
+            }
+            const __m256i scale_lo = _mm256_set1_epi16(sc[2 * j]), scale_hi = _mm256_set1_epi16(sc[2 * j + 1]);
+            for (int r = 0; r < ROWS; r++) {
+                const int8_t *y = Q8K(r, b)->qs + 64 * j;
+                const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y)), scale_lo);
+                const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y + 32)), scale_hi);
+                sum[r] = _mm256_add_epi32(sum[r], _mm256_add_epi32(pl, ph));
+            }
+        }
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * Q8K(r, b)->d), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    for (int r = 0; r < ROWS; r++) out[r * out_stride] = hsum_ps(acc[r]) - mins_total[r];
+}
+
+CF_AVX2 static void dot4_q4_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    dot4_k4(n, w, sizeof(cf_block_q4_K), 0, act, act_stride, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q5_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    dot4_k4(n, w, sizeof(cf_block_q5_K), 1, act, act_stride, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q6_K *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[b].scales));
+        __m256i sum[ROWS];
+        for (int r = 0; r < ROWS; r++)   // values are stored +32: start from −32 · Σ scale·bsum
+            sum[r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(Q8K(r, b)->bsums)), 5));
+        for (int h = 0; h < 2; h++) {
+            const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
+            const __m256i qh = load256(x[b].qh + 32 * h);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
+                _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
+            };
+            const int8_t *sc = x[b].scales + 8 * h;
+            for (int k = 0; k < 4; k++) {
+                const __m256i scale = two_scales(sc[2 * k], sc[2 * k + 1]);
+                for (int r = 0; r < ROWS; r++) {
+                    const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        const float dx = half_to_f32(x[b].d);
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * Q8K(r, b)->d), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+cf_vec_dot4_fn cf_avx2_vec_dot4(int type) {
+    switch (type) {
+    case CF_TYPE_Q4_0: return dot4_q4_0;
+    case CF_TYPE_Q4_1: return dot4_q4_1;
+    case CF_TYPE_Q5_0: return dot4_q5_0;
+    case CF_TYPE_Q8_0: return dot4_q8_0;
+    case CF_TYPE_Q4_K: return dot4_q4_K;
+    case CF_TYPE_Q5_K: return dot4_q5_K;
+    case CF_TYPE_Q6_K: return dot4_q6_K;
+    default: return NULL;
+    }
+}
+
+#else
+cf_vec_dot4_fn cf_avx2_vec_dot4(int type) { (void)type; return NULL; }
+#endif
