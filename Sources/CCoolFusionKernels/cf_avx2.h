@@ -22,9 +22,12 @@ CF_INLINE int hsum_epi32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
-// vmovd zero-extends, so unlike _cvtsh_ss (vpinsrw into a live register) this creates no false
-// dependency on the accumulator, which serialized whole loops.
-CF_INLINE float half_to_f32(cf_half h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
+// f16 → f32. Built from a broadcast (a full-register write) on purpose: clang turns a plain
+// scalar conversion (_cvtsh_ss, or vmovd + vcvtph2ps) into vpinsrw into whatever register is
+// free, often the loop's accumulator, which chains every block of a dot product to the previous
+// one through a false dependency and halved the speed of the 32-element formats.
+CF_INLINE __m256 half_splat(cf_half h) { return _mm256_cvtph_ps(_mm_set1_epi16((short)h)); }
+CF_INLINE float half_to_f32(cf_half h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16((short)h))); }
 
 CF_INLINE __m256i load256(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
@@ -55,10 +58,31 @@ CF_INLINE __m256i dot_s8_s8(__m256i a, __m256i b) {
     return dot_u8_s8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
 }
 
-// int16 vector: scale a in the low 128 bits (8 lanes), scale b in the high 128 bits: the two
-// groups of 16 covered by one maddubs over 32 elements.
-CF_INLINE __m256i two_scales(int a, int b) {
-    return _mm256_set_m128i(_mm_set1_epi16((short)b), _mm_set1_epi16((short)a));
+// 16 eight-bit group scales (groups of 16 elements) → int16 lanes with the even-numbered groups
+// in the low 128 bits and the odd-numbered in the high 128 bits, so the scale vector for the
+// group pair (2m, 2m+1) covered by one 32-element maddubs is a single in-lane shuffle.
+CF_INLINE __m256i scales_by_pair(__m128i scales8) {
+    const __m128i even_odd = _mm_shuffle_epi8(scales8, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+    return _mm256_cvtepi8_epi16(even_odd);
+}
+
+// Scale vector for group pair m: lanes 0..7 = scale of group 2m, lanes 8..15 = group 2m+1.
+CF_INLINE __m256i pair_scales(__m256i by_pair, int m) {
+    return _mm256_shuffle_epi8(by_pair, _mm256_set1_epi16((short)(0x0100 + 0x0202 * m)));
+}
+
+// The 16 six-bit Q3_K scales (12 packed bytes) as int8 values scale − 32, in group order.
+// Bytes 0..7 hold the low nibbles (groups 0..7 low, 8..15 high nibble); bit pair k of byte
+// 8 + (g % 4) holds the top two bits of group g = 4k + g % 4.
+CF_INLINE __m128i unpack_q3_K_scales(const uint8_t *packed) {
+    uint32_t a[3];
+    memcpy(a, packed, 12);
+    const uint32_t low = 0x0F0F0F0Fu, two = 0x03030303u;
+    const __m128i scales = _mm_setr_epi32((int)((a[0] & low) | ((a[2] & two) << 4)),
+                                          (int)((a[1] & low) | (((a[2] >> 2) & two) << 4)),
+                                          (int)(((a[0] >> 4) & low) | (((a[2] >> 4) & two) << 4)),
+                                          (int)(((a[1] >> 4) & low) | (((a[2] >> 6) & two) << 4)));
+    return _mm_sub_epi8(scales, _mm_set1_epi8(32));
 }
 
 // Q4_K/Q5_K scales: 8 six-bit scales and 8 six-bit mins packed in 12 bytes. Unpacked four at a

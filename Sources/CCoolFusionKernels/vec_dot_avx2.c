@@ -59,7 +59,7 @@ CF_AVX2 static float dot_q4_0(int64_t n, const void *w, const void *a) {
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = _mm256_sub_epi8(nibbles_32(x[b].qs), eight);
         const __m256 p = _mm256_cvtepi32_ps(dot_s8_s8(q, load256(y[b].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_f32(x[b].d) * y[b].d), p, acc);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
     }
     return hsum_ps(acc);
 }
@@ -67,13 +67,13 @@ CF_AVX2 static float dot_q4_0(int64_t n, const void *w, const void *a) {
 CF_AVX2 static float dot_q4_1(int64_t n, const void *w, const void *a) {
     const cf_block_q4_1 *x = w; const cf_block_q8a *y = a;
     __m256 acc = _mm256_setzero_ps();
-    float offsets = 0.0f;
+    __m256 offsets = _mm256_setzero_ps();   // every lane holds the same Σ m·s
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(nibbles_32(x[b].qs), load256(y[b].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_f32(x[b].d) * y[b].d), p, acc);
-        offsets += half_to_f32(x[b].m) * y[b].s;
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
+        offsets = _mm256_fmadd_ps(half_splat(x[b].m), _mm256_set1_ps(y[b].s), offsets);
     }
-    return hsum_ps(acc) + offsets;
+    return hsum_ps(acc) + _mm256_cvtss_f32(offsets);
 }
 
 CF_AVX2 static float dot_q5_0(int64_t n, const void *w, const void *a) {
@@ -85,7 +85,7 @@ CF_AVX2 static float dot_q5_0(int64_t n, const void *w, const void *a) {
         // q - 16 as int8: where the fifth bit is clear that is nibble - 16 = nibble | 0xF0.
         const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_andnot_si256(bits_to_bytes(qh), high_nibble));
         const __m256 p = _mm256_cvtepi32_ps(dot_s8_s8(q, load256(y[b].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_f32(x[b].d) * y[b].d), p, acc);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
     }
     return hsum_ps(acc);
 }
@@ -93,16 +93,16 @@ CF_AVX2 static float dot_q5_0(int64_t n, const void *w, const void *a) {
 CF_AVX2 static float dot_q5_1(int64_t n, const void *w, const void *a) {
     const cf_block_q5_1 *x = w; const cf_block_q8a *y = a;
     __m256 acc = _mm256_setzero_ps();
-    float offsets = 0.0f;
+    __m256 offsets = _mm256_setzero_ps();   // every lane holds the same Σ m·s
     const __m256i fifth_bit = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK; b++) {
         uint32_t qh; memcpy(&qh, x[b].qh, 4);
         const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_and_si256(bits_to_bytes(qh), fifth_bit));
         const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y[b].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_f32(x[b].d) * y[b].d), p, acc);
-        offsets += half_to_f32(x[b].m) * y[b].s;
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
+        offsets = _mm256_fmadd_ps(half_splat(x[b].m), _mm256_set1_ps(y[b].s), offsets);
     }
-    return hsum_ps(acc) + offsets;
+    return hsum_ps(acc) + _mm256_cvtss_f32(offsets);
 }
 
 CF_AVX2 static float dot_q8_0(int64_t n, const void *w, const void *a) {
@@ -110,7 +110,7 @@ CF_AVX2 static float dot_q8_0(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256 p = _mm256_cvtepi32_ps(dot_s8_s8(load256(x[b].qs), load256(y[b].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_f32(x[b].d) * y[b].d), p, acc);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
     }
     return hsum_ps(acc);
 }
@@ -122,14 +122,15 @@ CF_AVX2 static float dot_q2_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
     const __m256i two_bits = _mm256_set1_epi8(3);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const float d = y[b].d * half_to_f32(x[b].d), dmin = y[b].d * half_to_f32(x[b].dmin);
+        const __m256 yd = _mm256_set1_ps(y[b].d);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
         const __m128i packed = _mm_loadu_si128((const __m128i *)x[b].scales);
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
-        acc_mins = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, load256(y[b].bsums))), acc_mins);
-        const uint8_t *sc = x[b].scales;
+        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, load256(y[b].bsums))), acc_mins);
+        const __m256i by_pair = scales_by_pair(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
-        for (int h = 0; h < 2; h++, q8 += 128, sc += 8) {
+        for (int h = 0; h < 2; h++, q8 += 128) {
             const __m256i bits = load256(x[b].qs + 32 * h);
             const __m256i q[4] = {
                 _mm256_and_si256(bits, two_bits),
@@ -139,10 +140,10 @@ CF_AVX2 static float dot_q2_K(int64_t n, const void *w, const void *a) {
             };
             for (int r = 0; r < 4; r++) {
                 const __m256i p = _mm256_maddubs_epi16(q[r], load256(q8 + 32 * r));
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, two_scales(sc[2 * r] & 0x0F, sc[2 * r + 1] & 0x0F)));
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc) - hsum_ps(acc_mins);
 }
@@ -152,12 +153,7 @@ CF_AVX2 static float dot_q3_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i two_bits = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        int scales[16];
-        for (int j = 0; j < 16; j++) {
-            const int low = (j < 8) ? (x[b].scales[j] & 0x0F) : (x[b].scales[j - 8] >> 4);
-            const int high = (x[b].scales[8 + (j % 4)] >> (2 * (j / 4))) & 3;
-            scales[j] = (low | (high << 4)) - 32;
-        }
+        const __m256i by_pair = scales_by_pair(unpack_q3_K_scales(x[b].scales));
         const __m256i hmask = load256(x[b].hmask);
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
@@ -175,11 +171,10 @@ CF_AVX2 static float dot_q3_K(int64_t n, const void *w, const void *a) {
                 const __m256i minus4 = _mm256_and_si256(_mm256_cmpeq_epi8(bit, zero), four);
                 const __m256i yv = load256(q8 + 32 * r);
                 const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[r], yv), _mm256_maddubs_epi16(minus4, yv));
-                const int g = 8 * h + 2 * r;
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, two_scales(scales[g], scales[g + 1])));
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(y[b].d * half_to_f32(x[b].d)), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc);
 }
@@ -189,10 +184,11 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const float d = y[b].d * half_to_f32(x[b].d), dmin = y[b].d * half_to_f32(x[b].dmin);
+        const __m256 yd = _mm256_set1_ps(y[b].d);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
         const uint8_t *sc = (const uint8_t *)scales;
         __m256i sum = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {   // 64 elements: low nibbles (group 2j), high nibbles (2j+1)
@@ -203,7 +199,7 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
             const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y[b].qs + 64 * j + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
             sum = _mm256_add_epi32(sum, _mm256_add_epi32(pl, ph));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc) - hsum_ps(acc_mins);
 }
@@ -213,10 +209,11 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const float d = y[b].d * half_to_f32(x[b].d), dmin = y[b].d * half_to_f32(x[b].dmin);
+        const __m256 yd = _mm256_set1_ps(y[b].d);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
         const uint8_t *sc = (const uint8_t *)scales;
         // Bit j of qh[l] is the fifth bit of element l of group j. Shifting right by 2 per pair
         // of groups keeps the two bits we need at positions 0 and 1 of every byte.
@@ -231,7 +228,7 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
             const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y[b].qs + 64 * j + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
             sum = _mm256_add_epi32(sum, _mm256_add_epi32(pl, ph));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc) - hsum_ps(acc_mins);
 }
@@ -244,10 +241,10 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
         // Values are stored +32; subtract 32 · Σ_g scale_g · bsum_g once per super-block.
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[b].scales));
         const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(y[b].bsums)), 5);
-        const int8_t *sc = x[b].scales;
+        const __m256i by_pair = scales_by_pair(_mm_loadu_si128((const __m128i *)x[b].scales));
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
-        for (int h = 0; h < 2; h++, q8 += 128, sc += 8) {
+        for (int h = 0; h < 2; h++, q8 += 128) {
             const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
             const __m256i qh = load256(x[b].qh + 32 * h);
             const __m256i q[4] = {
@@ -258,11 +255,11 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
             };
             for (int r = 0; r < 4; r++) {
                 const __m256i p = _mm256_maddubs_epi16(q[r], load256(q8 + 32 * r));
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, two_scales(sc[2 * r], sc[2 * r + 1])));
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
             }
         }
         sum = _mm256_sub_epi32(sum, offset);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(y[b].d * half_to_f32(x[b].d)), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc);
 }

@@ -22,10 +22,11 @@ CF_INLINE void store_rows(const __m256 acc[ROWS], const float offsets[ROWS], flo
 #define SIGNED_BLOCK_ROWS(q, dx)                                                                  \
     do {                                                                                          \
         const __m256i abs_q = _mm256_sign_epi8(q, q);                                             \
+        const __m256 dxv = (dx);                                                                  \
         for (int r = 0; r < ROWS; r++) {                                                          \
             const cf_block_q8a *y = Q8A(r, b);                                                    \
             const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(abs_q, _mm256_sign_epi8(load256(y->qs), q))); \
-            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps((dx) * y->d), p, acc[r]);                     \
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dxv, _mm256_set1_ps(y->d)), p, acc[r]);        \
         }                                                                                         \
     } while (0)
 
@@ -35,7 +36,7 @@ CF_AVX2 static void dot4_q4_0(int64_t n, const void *w, const uint8_t *act, int6
     const float zeros[ROWS] = { 0 };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = _mm256_sub_epi8(nibbles_32(x[b].qs), _mm256_set1_epi8(8));
-        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
     store_rows(acc, zeros, out, out_stride);
 }
@@ -47,7 +48,7 @@ CF_AVX2 static void dot4_q5_0(int64_t n, const void *w, const uint8_t *act, int6
     for (int64_t b = 0; b < n / CF_QK; b++) {
         uint32_t qh; memcpy(&qh, x[b].qh, 4);
         const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
-        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
     store_rows(acc, zeros, out, out_stride);
 }
@@ -58,7 +59,7 @@ CF_AVX2 static void dot4_q8_0(int64_t n, const void *w, const uint8_t *act, int6
     const float zeros[ROWS] = { 0 };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = load256(x[b].qs);
-        SIGNED_BLOCK_ROWS(q, half_to_f32(x[b].d));
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
     store_rows(acc, zeros, out, out_stride);
 }
@@ -66,29 +67,31 @@ CF_AVX2 static void dot4_q8_0(int64_t n, const void *w, const uint8_t *act, int6
 CF_AVX2 static void dot4_q4_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
     const cf_block_q4_1 *x = w;
     __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
-    float offsets[ROWS] = { 0 };
+    __m256 offsets[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = nibbles_32(x[b].qs);
-        const float dx = half_to_f32(x[b].d), mx = half_to_f32(x[b].m);
+        const __m256 dx = half_splat(x[b].d), mx = half_splat(x[b].m);
         for (int r = 0; r < ROWS; r++) {
             const cf_block_q8a *y = Q8A(r, b);
             const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y->qs)));
-            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * y->d), p, acc[r]);
-            offsets[r] += mx * y->s;
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(y->d)), p, acc[r]);
+            offsets[r] = _mm256_fmadd_ps(mx, _mm256_set1_ps(y->s), offsets[r]);   // same value in every lane
         }
     }
-    store_rows(acc, offsets, out, out_stride);
+    float totals[ROWS];
+    for (int r = 0; r < ROWS; r++) totals[r] = _mm256_cvtss_f32(offsets[r]);
+    store_rows(acc, totals, out, out_stride);
 }
 
 // Q4_K and Q5_K share everything but the fifth bit; `has_high` is a compile-time constant.
 CF_INLINE void dot4_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, int has_high,
                        const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
     __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
-    float mins_total[ROWS] = { 0 };
+    __m256 mins_total[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
     const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const uint8_t *block = blocks + b * block_bytes;
-        const float dx = half_to_f32(((const cf_half *)block)[0]), dminx = half_to_f32(((const cf_half *)block)[1]);
+        const __m256 dx = half_splat(((const cf_half *)block)[0]), dminx = half_splat(((const cf_half *)block)[1]);
         const uint8_t *packed = block + 4;
         const uint8_t *qh = has_high ? block + 16 : NULL;
         const uint8_t *qs = block + (has_high ? 48 : 16);
@@ -97,7 +100,7 @@ CF_INLINE void dot4_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
         const uint8_t *sc = (const uint8_t *)scales;
         for (int r = 0; r < ROWS; r++) {
             const __m256i mp = k4_min_products(mins, Q8K(r, b)->bsums);
-            mins_total[r] += dminx * Q8K(r, b)->d * (float)hsum_epi32(mp);
+            mins_total[r] = _mm256_fmadd_ps(_mm256_mul_ps(dminx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(mp), mins_total[r]);
         }
         __m256i sum[ROWS] = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
         __m256i high = has_high ? load256(qh) : _mm256_setzero_si256();
@@ -119,9 +122,9 @@ CF_INLINE void dot4_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
             }
         }
         for (int r = 0; r < ROWS; r++)
-            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * Q8K(r, b)->d), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
-    for (int r = 0; r < ROWS; r++) out[r * out_stride] = hsum_ps(acc[r]) - mins_total[r];
+    for (int r = 0; r < ROWS; r++) out[r * out_stride] = hsum_ps(_mm256_sub_ps(acc[r], mins_total[r]));
 }
 
 CF_AVX2 static void dot4_q4_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
@@ -138,7 +141,8 @@ CF_AVX2 static void dot4_q6_K(int64_t n, const void *w, const uint8_t *act, int6
     const float zeros[ROWS] = { 0 };
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[b].scales));
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)x[b].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8), by_pair = scales_by_pair(sc8);
         __m256i sum[ROWS];
         for (int r = 0; r < ROWS; r++)   // values are stored +32: start from −32 · Σ scale·bsum
             sum[r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(Q8K(r, b)->bsums)), 5));
@@ -151,18 +155,17 @@ CF_AVX2 static void dot4_q6_K(int64_t n, const void *w, const uint8_t *act, int6
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
             };
-            const int8_t *sc = x[b].scales + 8 * h;
             for (int k = 0; k < 4; k++) {
-                const __m256i scale = two_scales(sc[2 * k], sc[2 * k + 1]);
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
                 for (int r = 0; r < ROWS; r++) {
                     const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
                     sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
                 }
             }
         }
-        const float dx = half_to_f32(x[b].d);
+        const __m256 dx = half_splat(x[b].d);
         for (int r = 0; r < ROWS; r++)
-            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dx * Q8K(r, b)->d), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
     store_rows(acc, zeros, out, out_stride);
 }
