@@ -43,6 +43,11 @@ let llamaDecodeTokensPerSecond: [String: Double] = [
     "SmolLM2-135M-Instruct.Q4_1.gguf": 95, "gemma-3-270m-q4_k_m.gguf": 64, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 45,
 ]
 
+/// llama.cpp prefill tokens/s with 2 threads on this machine kind (DESIGN.md §4).
+let llamaPrefillTokensPerSecond: [String: Double] = [
+    "SmolLM2-135M-Instruct.Q4_1.gguf": 279, "gemma-3-270m-q4_k_m.gguf": 608, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 229,
+]
+
 func seconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     body()
@@ -154,14 +159,24 @@ for threads in options.threads {
                          Double(200 * rows * hot.rowBytes) / cpu / 1e9))
         }
         if options.batch > 1 {
-            // Batched products on the FFN/attention matrices (the output head dominates otherwise).
-            let sample = weights.filter { !$0.0.hasPrefix("output") && !$0.0.hasPrefix("token_embd") }.prefix(7)
-            var flops = 0.0, time = 0.0
-            for (_, w) in sample {
-                time += seconds { Kernels.matmul(w, x: x, n: options.batch, y: &y, pool: pool) }
-                flops += 2 * Double(w.rows) * Double(w.cols) * Double(options.batch)
+            // Batched products (prefill / scoring) over every layer matrix; the output head is left
+            // out because a prefill computes logits for the last token only.
+            let layers = weights.filter { !$0.0.hasPrefix("output") && !$0.0.hasPrefix("token_embd") }
+            var flops = 0.0
+            let cpu0 = threadCPUSeconds()
+            let time = seconds {
+                for (_, w) in layers {
+                    Kernels.matmul(w, x: x, n: options.batch, y: &y, pool: pool)
+                    flops += 2 * Double(w.rows) * Double(w.cols) * Double(options.batch)
+                }
             }
-            print(String(format: "  batch of %d rows (first layer's matrices): %.1f GFLOP/s", options.batch, flops / time / 1e9))
+            let cpu = threadCPUSeconds() - cpu0
+            let llamaPrefill = llamaPrefillTokensPerSecond[name] ?? 0
+            print(String(format: "  batch of %d rows, all layer matrices: %.1f GFLOP/s wall = %.0f tok/s (llama.cpp prefill, 2 threads: %.0f tok/s)",
+                         options.batch, flops / time / 1e9, Double(options.batch) / time, llamaPrefill))
+            if threads == 1 {
+                print(String(format: "    per CPU-second of this thread: %.1f GFLOP/s = %.0f tok/s", flops / cpu / 1e9, Double(options.batch) / cpu))
+            }
         }
     }
 }
