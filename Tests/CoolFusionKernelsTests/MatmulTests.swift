@@ -137,3 +137,22 @@ struct ActivationQuantizationTests {
         #expect(back.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Batched products")
+struct BatchedMatmulTests {
+    @Test("a batch spanning several activation panels equals the reference", arguments: [GGMLType.q8_0, .q6_K, .f32])
+    func severalPanels(type: GGMLType) throws {
+        // Long rows make each activation panel (256 KB) hold only a few dozen rows, so n = 61
+        // runs several panels, the four-row kernels and a single-row remainder.
+        let cols = type == .f32 ? 4096 : 8192, rows = 13, n = 61
+        let bytes = randomBlocks(type, blocks: rows * cols / type.blockSize, seed: 0xBA7C + UInt64(type.rawValue))
+        let x = randomFloats(n * cols, seed: 8)
+        try bytes.withUnsafeBytes { raw in
+            let w = try WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!)
+            let expected = try referenceMatmul(w, x: x, n: n)
+            var y = [Float](repeating: .nan, count: n * rows)
+            Kernels.matmul(w, x: x, n: n, y: &y, pool: ThreadPool(threads: 2))
+            #expect(nmse(y, expected) < (type == .f32 ? 1e-10 : 2e-4), "\(type.name): NMSE \(nmse(y, expected))")
+        }
+    }
+}
