@@ -46,6 +46,11 @@ struct cf_pool {
     job_slot slots[2];                 // job of generation g lives in slots[g & 1]
 };
 
+// Set on worker threads, and on a caller while it runs its job: a job that calls cf_pool_run
+// again (any pool) runs that inner job inline instead of deadlocking on call_lock or waiting
+// for workers that are busy with the outer job.
+static _Thread_local int inside_job;
+
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -75,6 +80,7 @@ static void run_chunks(cf_pool *pool, uint32_t generation) {
 
 static void *worker_main(void *arg) {
     cf_pool *pool = arg;
+    inside_job = 1;
     uint32_t seen = 0;
     for (;;) {
         // Spin, then sleep, until a new generation (job) or stop.
@@ -149,13 +155,20 @@ void cf_pool_set_spin_microseconds(cf_pool *pool, int microseconds) {
 void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, void *context) {
     if (count <= 0) return;
     if (grain < 1) grain = 1;
+    if (inside_job) {   // nested: we already own a share of the cores
+        fn(context, 0, count);
+        return;
+    }
     if (!pool || pool->threads == 1 || count <= grain || count > INT32_MAX) {
         if (pool) pthread_mutex_lock(&pool->call_lock);
+        inside_job = 1;
         fn(context, 0, count);
+        inside_job = 0;
         if (pool) pthread_mutex_unlock(&pool->call_lock);
         return;
     }
     pthread_mutex_lock(&pool->call_lock);
+    inside_job = 1;
     // About four chunks per thread balances uneven progress without much claiming traffic.
     int64_t chunk = (count + 4 * pool->threads - 1) / (4 * pool->threads);
     if (chunk < grain) chunk = grain;
@@ -178,5 +191,6 @@ void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, voi
         cf_cpu_relax();
         if ((spins & 1023) == 1023) sched_yield();   // the worker holding a chunk was descheduled
     }
+    inside_job = 0;
     pthread_mutex_unlock(&pool->call_lock);
 }

@@ -156,3 +156,27 @@ struct BatchedMatmulTests {
         }
     }
 }
+
+@Suite("Thread pool nesting")
+struct ThreadPoolNestingTests {
+    @Test("matmul inside parallelFor on the same pool runs inline instead of deadlocking")
+    func nestedMatmul() throws {
+        let type = GGMLType.q4_0, cols = 64, rows = 40
+        let bytes = randomBlocks(type, blocks: rows * cols / 32, seed: 17)
+        let x = randomFloats(cols, seed: 18)
+        let pool = ThreadPool(threads: 2)
+        try bytes.withUnsafeBytes { raw in
+            let w = try WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!)
+            var expected = [Float](repeating: 0, count: rows)
+            Kernels.matmul(w, x: x, n: 1, y: &expected, pool: pool)
+            let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8 * rows)
+            defer { results.deallocate() }
+            pool.parallelFor(8) { range in
+                for task in range {
+                    Kernels.matmul(w, x: x, n: 1, y: results.baseAddress! + task * rows, pool: pool)
+                }
+            }
+            for task in 0..<8 { #expect(Array(results[(task * rows)..<((task + 1) * rows)]) == expected) }
+        }
+    }
+}

@@ -64,7 +64,8 @@ int cf_pool_threads(const cf_pool *pool);
 void cf_pool_set_spin_microseconds(cf_pool *pool, int microseconds);
 /// Runs fn over [0, count) split in chunks of at least `grain` across the pool's threads and
 /// returns when all are done. Callers from several threads are serialized (one job at a time),
-/// so concurrent users never oversubscribe the cores.
+/// so concurrent users never oversubscribe the cores. A call made from inside a job (nested) runs
+/// inline on the calling thread.
 void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, void *context);
 
 // ---- Matrix products ----
