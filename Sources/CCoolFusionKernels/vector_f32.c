@@ -37,6 +37,15 @@ static void gelu_mul_scalar(float *gate, const float *up, int64_t n) {
     }
 }
 
+static void dot_rows_scalar(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
+                            float scale, float *scores) {
+    for (int64_t t = 0; t < count; t++) scores[t] = dot_scalar(q, rows + t * stride, width) * scale;
+}
+static void weighted_sum_rows_scalar(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                     int64_t width, float *out) {
+    for (int64_t t = 0; t < count; t++) axpy_scalar(weights[t], rows + t * stride, out, width);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CF_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -154,6 +163,50 @@ CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
     gelu_mul_scalar(gate + i, up + i, n - i);
 }
 
+// Attention scores: one query against `count` key rows. Rows are short (a head, 64–256
+// floats), so per-call overhead and the horizontal sum matter; four rows share one pass.
+CF_AVX2 static void dot_rows_avx2(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
+                                  float scale, float *scores) {
+    if (width % 8 != 0) { dot_rows_scalar(q, rows, stride, count, width, scale, scores); return; }
+    int64_t t = 0;
+    for (; t + 4 <= count; t += 4) {
+        const float *r0 = rows + t * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (int64_t i = 0; i < width; i += 8) {
+            const __m256 qv = _mm256_loadu_ps(q + i);
+            s0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r0 + i), s0);
+            s1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r1 + i), s1);
+            s2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r2 + i), s2);
+            s3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r3 + i), s3);
+        }
+        // Transpose-and-add the four sums into one vector of 4 results.
+        const __m256 h01 = _mm256_hadd_ps(s0, s1), h23 = _mm256_hadd_ps(s2, s3);
+        const __m256 h = _mm256_hadd_ps(h01, h23);
+        const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+        _mm_storeu_ps(scores + t, _mm_mul_ps(sums, _mm_set1_ps(scale)));
+    }
+    for (; t < count; t++) scores[t] = dot_avx2(q, rows + t * stride, width) * scale;
+}
+
+// out += Σ_t weights[t] · row_t: the attention output. `out` stays in registers for widths up
+// to 256 (a head); wider rows go through axpy.
+CF_AVX2 static void weighted_sum_rows_avx2(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                           int64_t width, float *out) {
+    if (width % 8 != 0 || width > 256) {
+        for (int64_t t = 0; t < count; t++) axpy_avx2(weights[t], rows + t * stride, out, width);
+        return;
+    }
+    __m256 acc[32];
+    const int64_t lanes = width / 8;
+    for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_loadu_ps(out + 8 * k);
+    for (int64_t t = 0; t < count; t++) {
+        const __m256 w = _mm256_set1_ps(weights[t]);
+        const float *row = rows + t * stride;
+        for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_fmadd_ps(w, _mm256_loadu_ps(row + 8 * k), acc[k]);
+    }
+    for (int64_t k = 0; k < lanes; k++) _mm256_storeu_ps(out + 8 * k, acc[k]);
+}
+
 #define DISPATCH(simd_call, scalar_call) if (HAVE_SIMD) return simd_call; return scalar_call
 #define DISPATCH_VOID(simd_call, scalar_call) if (HAVE_SIMD) simd_call; else scalar_call
 #else
@@ -171,3 +224,9 @@ float cf_max_f32(const float *x, int64_t n) { DISPATCH(max_avx2(x, n), max_scala
 float cf_exp_sub_sum_f32(float *x, float max, int64_t n) { DISPATCH(exp_sub_sum_avx2(x, max, n), exp_sub_sum_scalar(x, max, n)); }
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(silu_mul_avx2(gate, up, n), silu_mul_scalar(gate, up, n)); }
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(gelu_mul_avx2(gate, up, n), gelu_mul_scalar(gate, up, n)); }
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores) {
+    DISPATCH_VOID(dot_rows_avx2(q, rows, stride, count, width, scale, scores), dot_rows_scalar(q, rows, stride, count, width, scale, scores));
+}
+void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out) {
+    DISPATCH_VOID(weighted_sum_rows_avx2(weights, rows, stride, count, width, out), weighted_sum_rows_scalar(weights, rows, stride, count, width, out));
+}

@@ -59,4 +59,23 @@ struct VectorTests {
         let rms = (a.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n) + 1e-6).squareRoot()
         #expect(nmse(normed, zip(a, b).map { Float(Double($0) / rms * Double($1)) }) < 1e-10)
     }
+
+    @Test("attention row helpers match per-row dot and axpy", arguments: [64, 72, 13])
+    func attentionRows(width: Int) {
+        let count = 23, stride = width + 5   // strided rows, count not a multiple of 4
+        let rows = randomFloats(count * stride, seed: 31)
+        let q = randomFloats(width, seed: 32)
+        var scores = [Float](repeating: 0, count: count)
+        Kernels.dotRows(q, rows: rows, stride: stride, count: count, width: width, scale: 0.125, into: &scores)
+        let expected = (0..<count).map { t in
+            Float((0..<width).reduce(0.0) { $0 + Double(q[$1]) * Double(rows[t * stride + $1]) } * 0.125)
+        }
+        #expect(nmse(scores, expected) < 1e-10)
+
+        var out = randomFloats(width, seed: 33)
+        var reference = out.map(Double.init)
+        Kernels.weightedSumRows(scores, rows: rows, stride: stride, count: count, width: width, into: &out)
+        for t in 0..<count { for i in 0..<width { reference[i] += Double(scores[t]) * Double(rows[t * stride + i]) } }
+        #expect(nmse(out, reference.map { Float($0) }) < 1e-10)
+    }
 }

@@ -99,6 +99,11 @@ void cf_silu_mul_f32(float *gate, const float *up, int64_t n);
 /// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation as in ggml)
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n);
 
+/// scores[t] = scale · (q · rows[t]) for t < count; row t starts at rows + t·stride.
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores);
+/// out += Σ_t weights[t] · rows[t] (width floats each; row t starts at rows + t·stride).
+void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out);
+
 #ifdef __cplusplus
 }
 #endif
