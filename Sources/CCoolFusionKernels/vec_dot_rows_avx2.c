@@ -170,8 +170,135 @@ CF_AVX2 static void dot4_q6_K(int64_t n, const void *w, const uint8_t *act, int6
     store_rows(acc, zeros, out, out_stride);
 }
 
+CF_AVX2 static void dot4_q5_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q5_1 *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    __m256 offsets[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        uint32_t qh; memcpy(&qh, x[b].qh, 4);
+        const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_and_si256(bits_to_bytes(qh), _mm256_set1_epi8(0x10)));
+        const __m256 dx = half_splat(x[b].d), mx = half_splat(x[b].m);
+        for (int r = 0; r < ROWS; r++) {
+            const cf_block_q8a *y = Q8A(r, b);
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y->qs)));
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(y->d)), p, acc[r]);
+            offsets[r] = _mm256_fmadd_ps(mx, _mm256_set1_ps(y->s), offsets[r]);
+        }
+    }
+    float totals[ROWS];
+    for (int r = 0; r < ROWS; r++) totals[r] = _mm256_cvtss_f32(offsets[r]);
+    store_rows(acc, totals, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q2_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q2_K *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    const __m256i two_bits = _mm256_set1_epi8(3);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m128i packed = _mm_loadu_si128((const __m128i *)x[b].scales);
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+        const __m256i by_pair = scales_by_pair(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+        const __m256 dx = half_splat(x[b].d), dminx = half_splat(x[b].dmin);
+        __m256i sum[ROWS] = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
+        for (int h = 0; h < 2; h++) {
+            const __m256i bits = load256(x[b].qs + 32 * h);
+            const __m256i q[4] = {
+                _mm256_and_si256(bits, two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 2), two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 4), two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 6), two_bits),
+            };
+            for (int k = 0; k < 4; k++) {
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
+                for (int r = 0; r < ROWS; r++) {
+                    const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        for (int r = 0; r < ROWS; r++) {
+            const __m256 yd = _mm256_set1_ps(Q8K(r, b)->d);
+            const __m256 mp = _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, load256(Q8K(r, b)->bsums)));
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, yd), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+            acc[r] = _mm256_fnmadd_ps(_mm256_mul_ps(dminx, yd), mp, acc[r]);
+        }
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+CF_AVX2 static void dot4_q3_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    const cf_block_q3_K *x = w;
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    const float zeros[ROWS] = { 0 };
+    const __m256i two_bits = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m256i by_pair = scales_by_pair(unpack_q3_K_scales(x[b].scales));
+        const __m256i hmask = load256(x[b].hmask);
+        __m256i sum[ROWS] = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
+        for (int h = 0; h < 2; h++) {
+            const __m256i bits = load256(x[b].qs + 32 * h);
+            for (int k = 0; k < 4; k++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), two_bits);
+                const __m256i bit = _mm256_and_si256(hmask, _mm256_set1_epi8((char)(1 << (4 * h + k))));
+                const __m256i minus4 = _mm256_and_si256(_mm256_cmpeq_epi8(bit, zero), four);
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
+                for (int r = 0; r < ROWS; r++) {
+                    const __m256i yv = load256(Q8K(r, b)->qs + 128 * h + 32 * k);
+                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yv), _mm256_maddubs_epi16(minus4, yv));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        const __m256 dx = half_splat(x[b].d);
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    store_rows(acc, zeros, out, out_stride);
+}
+
+// f32 / f16 / bf16 weights: activations stay f32; 8 weights are converted once per 4 rows.
+CF_INLINE void dot4_float(int64_t n, const void *w, int kind, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    __m256 acc[ROWS] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 wv;
+        if (kind == CF_TYPE_F32) wv = _mm256_loadu_ps((const float *)w + i);
+        else if (kind == CF_TYPE_F16) wv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const cf_half *)w + i)));
+        else wv = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)((const cf_bf16 *)w + i))), 16));
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps((const float *)(act + r * act_stride) + i), acc[r]);
+    }
+    for (int r = 0; r < ROWS; r++) {
+        float s = hsum_ps(acc[r]);
+        const float *y = (const float *)(act + r * act_stride);
+        for (int64_t k = i; k < n; k++) {
+            const float wk = kind == CF_TYPE_F32 ? ((const float *)w)[k]
+                           : kind == CF_TYPE_F16 ? half_to_f32(((const cf_half *)w)[k]) : cf_bf16_to_f32(((const cf_bf16 *)w)[k]);
+            s += wk * y[k];
+        }
+        out[r * out_stride] = s;
+    }
+}
+
+CF_AVX2 static void dot4_f32(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    dot4_float(n, w, CF_TYPE_F32, act, act_stride, out, out_stride);
+}
+CF_AVX2 static void dot4_f16(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    dot4_float(n, w, CF_TYPE_F16, act, act_stride, out, out_stride);
+}
+CF_AVX2 static void dot4_bf16(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) {
+    dot4_float(n, w, CF_TYPE_BF16, act, act_stride, out, out_stride);
+}
+
 cf_vec_dot4_fn cf_avx2_vec_dot4(int type) {
     switch (type) {
+    case CF_TYPE_F32: return dot4_f32;
+    case CF_TYPE_F16: return dot4_f16;
+    case CF_TYPE_BF16: return dot4_bf16;
+    case CF_TYPE_Q5_1: return dot4_q5_1;
+    case CF_TYPE_Q2_K: return dot4_q2_K;
+    case CF_TYPE_Q3_K: return dot4_q3_K;
     case CF_TYPE_Q4_0: return dot4_q4_0;
     case CF_TYPE_Q4_1: return dot4_q4_1;
     case CF_TYPE_Q5_0: return dot4_q5_0;
