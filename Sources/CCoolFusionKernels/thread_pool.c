@@ -170,8 +170,10 @@ void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, voi
     pthread_mutex_lock(&pool->call_lock);
     inside_job = 1;
     // About four chunks per thread balances uneven progress without much claiming traffic.
+    // Chunks are whole multiples of `grain` (matmul uses it to keep each thread's outputs on
+    // its own cache lines).
     int64_t chunk = (count + 4 * pool->threads - 1) / (4 * pool->threads);
-    if (chunk < grain) chunk = grain;
+    chunk = (chunk + grain - 1) / grain * grain;
     const uint32_t generation = ++pool->generation;
     job_slot *slot = &pool->slots[generation & 1];
     slot->fn = fn;

@@ -62,7 +62,7 @@ void cf_pool_destroy(cf_pool *pool);
 int cf_pool_threads(const cf_pool *pool);
 /// How long (µs) idle workers spin before sleeping. Default 200.
 void cf_pool_set_spin_microseconds(cf_pool *pool, int microseconds);
-/// Runs fn over [0, count) split in chunks of at least `grain` across the pool's threads and
+/// Runs fn over [0, count) split in chunks of a multiple of `grain` across the pool's threads and
 /// returns when all are done. Callers from several threads are serialized (one job at a time),
 /// so concurrent users never oversubscribe the cores. A call made from inside a job (nested) runs
 /// inline on the calling thread.
