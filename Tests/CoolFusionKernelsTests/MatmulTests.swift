@@ -9,7 +9,7 @@ struct MatmulTests {
 
     @Test("SIMD dot products equal the scalar reference on random blocks", arguments: kernelTypes)
     func simdMatchesScalar(type: GGMLType) throws {
-        let cols = Self.columns(type), rows = 37, n = 6   // 4-row kernels + single-row remainder
+        let cols = Self.columns(type), rows = 37, n = 13   // 8-row, 4-row and single-row kernels
         let bytes = randomBlocks(type, blocks: rows * cols / type.blockSize, seed: 0x51D + UInt64(type.rawValue))
         let x = randomFloats(n * cols, seed: 7)
         try bytes.withUnsafeBytes { raw in
