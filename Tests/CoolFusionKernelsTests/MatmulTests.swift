@@ -180,3 +180,21 @@ struct ThreadPoolNestingTests {
         }
     }
 }
+
+@Suite("Thread pool wake-ups")
+struct ThreadPoolWakeTests {
+    @Test("workers that sleep between jobs (no spinning) still run every chunk", arguments: [0, 50])
+    func sleepingWorkers(spinMicroseconds: Int) {
+        let pool = ThreadPool(threads: 3)
+        pool.setSpin(microseconds: spinMicroseconds)
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0)
+        for job in 0..<300 {
+            let size = 1 + (job * 37) % 257   // varying sizes, some below one chunk per thread
+            pool.parallelFor(size) { range in for i in range { counts[i] += 1 } }
+        }
+        let expected = (0..<257).map { i in (0..<300).filter { 1 + ($0 * 37) % 257 > i }.count }
+        #expect(Array(counts) == expected)
+    }
+}
