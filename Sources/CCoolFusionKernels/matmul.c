@@ -5,20 +5,38 @@
 // by integer multiply-adds straight from the mapping. Weight rows are split across the pool's
 // threads in tiles that fit L1; each tile is read once for all n activation rows.
 #include "cf_internal.h"
+#include <pthread.h>
 #include <stdlib.h>
 
 // Per-calling-thread scratch for quantized activations: grows, never shrinks, so steady-state
-// calls allocate nothing. Workers only read it while the caller waits in cf_pool_run.
-static _Thread_local void *scratch;
-static _Thread_local size_t scratch_capacity;
+// calls allocate nothing; freed when the thread exits (pthread key destructor). Workers only
+// read it while the caller waits in cf_pool_run.
+typedef struct { void *bytes; size_t capacity; } scratch_buffer;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *value) {
+    scratch_buffer *buffer = value;
+    free(buffer->bytes);
+    free(buffer);
+}
+
+static void scratch_key_create(void) { pthread_key_create(&scratch_key, scratch_free); }
 
 static void *scratch_reserve(size_t bytes) {
-    if (bytes <= scratch_capacity) return scratch;
-    void *grown = realloc(scratch, bytes);
+    pthread_once(&scratch_once, scratch_key_create);
+    scratch_buffer *buffer = pthread_getspecific(scratch_key);
+    if (!buffer) {
+        buffer = calloc(1, sizeof(scratch_buffer));
+        if (!buffer || pthread_setspecific(scratch_key, buffer) != 0) { free(buffer); return NULL; }
+    }
+    if (bytes <= buffer->capacity) return buffer->bytes;
+    void *grown = realloc(buffer->bytes, bytes);
     if (!grown) return NULL;
-    scratch = grown;
-    scratch_capacity = bytes;
-    return scratch;
+    buffer->bytes = grown;
+    buffer->capacity = bytes;
+    return grown;
 }
 
 typedef struct {
