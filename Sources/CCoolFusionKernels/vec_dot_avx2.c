@@ -281,10 +281,17 @@ CF_INLINE __m256i quantize_32(const float *x, __m256 inverse, int *sum) {
 #undef mode
 }
 
+// max |x| over `count` floats; NaN if any is NaN (as the scalar reference; vmaxps alone would
+// drop a NaN depending on operand order).
 CF_INLINE float abs_max(const float *x, int count) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 m = _mm256_setzero_ps();
-    for (int i = 0; i < count; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)));
+    __m256 m = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+    for (int i = 0; i < count; i += 8) {
+        const __m256 v = _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i));
+        m = _mm256_max_ps(m, v);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    }
+    if (_mm256_movemask_ps(nan)) return __builtin_nanf("");
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));

@@ -198,3 +198,23 @@ struct ThreadPoolWakeTests {
         #expect(Array(counts) == expected)
     }
 }
+
+@Suite("Non-finite activations")
+struct NonFiniteActivationTests {
+    @Test("a NaN activation makes the outputs of its row NaN on both paths", arguments: [GGMLType.q8_0, .q4_K])
+    func nanPropagates(type: GGMLType) throws {
+        let cols = 512, rows = 5, n = 2
+        let bytes = randomBlocks(type, blocks: rows * cols / type.blockSize, seed: 61)
+        var x = randomFloats(n * cols, seed: 62)
+        x[cols + 100] = .nan   // second row only
+        try bytes.withUnsafeBytes { raw in
+            let w = try WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!)
+            for implementation in [KernelImplementation.simd, .scalarReference] {
+                var y = [Float](repeating: 0, count: n * rows)
+                Kernels.matmul(w, x: x, n: n, y: &y, pool: .shared, implementation: implementation)
+                #expect(y[0..<rows].allSatisfy { $0.isFinite }, "\(implementation)")
+                #expect(y[rows...].allSatisfy { $0.isNaN }, "\(implementation)")
+            }
+        }
+    }
+}
