@@ -88,54 +88,6 @@ struct MatmulTests {
         #expect(results.count == 8 && results.allSatisfy { $0 })
     }
 
-    @Test("parallelFor covers every index exactly once")
-    func parallelForCoverage() {
-        let pool = ThreadPool(threads: 3)
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 1000)
-        defer { counts.deallocate() }
-        counts.initialize(repeating: 0)
-        pool.parallelFor(1000, grain: 7) { range in for i in range { counts[i] += 1 } }
-        #expect(counts.allSatisfy { $0 == 1 })
-    }
-}
-
-@Suite("Activation quantization")
-struct ActivationQuantizationTests {
-    @Test("Q8 activations round-trip within half a quantization step; SIMD equals scalar",
-          arguments: [GGMLType.q4_0, .q4_K])
-    func roundTrip(type: GGMLType) throws {
-        let cols = 1024
-        var x = randomFloats(cols, seed: 21, range: -3...3)
-        x[5] = 0; x[40] = -7.5   // an exact zero and a block maximum of negative sign
-        let bytes = Kernels.activationRowBytes(for: type, cols: cols)!
-        var fast = [UInt8](repeating: 0, count: bytes), slow = fast
-        try Kernels.quantizeActivations(for: type, x, count: cols, to: &fast, implementation: .simd)
-        try Kernels.quantizeActivations(for: type, x, count: cols, to: &slow, implementation: .scalarReference)
-        #expect(fast == slow)
-        var back = [Float](repeating: 0, count: cols)
-        try Kernels.dequantizeActivations(for: type, from: fast, to: &back, count: cols)
-        let block = type == .q4_K ? 256 : 32
-        for start in stride(from: 0, to: cols, by: block) {
-            let amax = x[start..<(start + block)].map(abs).max()!
-            let step = amax / 127
-            for i in start..<(start + block) {
-                #expect(abs(back[i] - x[i]) <= step * 0.5001, "element \(i): \(back[i]) vs \(x[i])")
-            }
-        }
-        #expect(back[5] == 0)
-        #expect(back[40] == -7.5)
-        #expect(nmse(back, x) < 1e-4)
-    }
-
-    @Test("an all-zero row quantizes to zeros")
-    func zeros() throws {
-        let x = [Float](repeating: 0, count: 256)
-        var bytes = [UInt8](repeating: 0xFF, count: Kernels.activationRowBytes(for: .q6_K, cols: 256)!)
-        try Kernels.quantizeActivations(for: .q6_K, x, count: 256, to: &bytes)
-        var back = [Float](repeating: 1, count: 256)
-        try Kernels.dequantizeActivations(for: .q6_K, from: bytes, to: &back, count: 256)
-        #expect(back.allSatisfy { $0 == 0 })
-    }
 }
 
 @Suite("Batched products")
@@ -153,68 +105,6 @@ struct BatchedMatmulTests {
             var y = [Float](repeating: .nan, count: n * rows)
             Kernels.matmul(w, x: x, n: n, y: &y, pool: ThreadPool(threads: 2))
             #expect(nmse(y, expected) < (type == .f32 ? 1e-10 : 2e-4), "\(type.name): NMSE \(nmse(y, expected))")
-        }
-    }
-}
-
-@Suite("Thread pool nesting")
-struct ThreadPoolNestingTests {
-    @Test("matmul inside parallelFor on the same pool runs inline instead of deadlocking")
-    func nestedMatmul() throws {
-        let type = GGMLType.q4_0, cols = 64, rows = 40
-        let bytes = randomBlocks(type, blocks: rows * cols / 32, seed: 17)
-        let x = randomFloats(cols, seed: 18)
-        let pool = ThreadPool(threads: 2)
-        try bytes.withUnsafeBytes { raw in
-            let w = try WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!)
-            var expected = [Float](repeating: 0, count: rows)
-            Kernels.matmul(w, x: x, n: 1, y: &expected, pool: pool)
-            let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8 * rows)
-            defer { results.deallocate() }
-            pool.parallelFor(8) { range in
-                for task in range {
-                    Kernels.matmul(w, x: x, n: 1, y: results.baseAddress! + task * rows, pool: pool)
-                }
-            }
-            for task in 0..<8 { #expect(Array(results[(task * rows)..<((task + 1) * rows)]) == expected) }
-        }
-    }
-}
-
-@Suite("Thread pool wake-ups")
-struct ThreadPoolWakeTests {
-    @Test("workers that sleep between jobs (no spinning) still run every chunk", arguments: [0, 50])
-    func sleepingWorkers(spinMicroseconds: Int) {
-        let pool = ThreadPool(threads: 3)
-        pool.setSpin(microseconds: spinMicroseconds)
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
-        defer { counts.deallocate() }
-        counts.initialize(repeating: 0)
-        for job in 0..<300 {
-            let size = 1 + (job * 37) % 257   // varying sizes, some below one chunk per thread
-            pool.parallelFor(size) { range in for i in range { counts[i] += 1 } }
-        }
-        let expected = (0..<257).map { i in (0..<300).filter { 1 + ($0 * 37) % 257 > i }.count }
-        #expect(Array(counts) == expected)
-    }
-}
-
-@Suite("Non-finite activations")
-struct NonFiniteActivationTests {
-    @Test("a NaN activation makes the outputs of its row NaN on both paths", arguments: [GGMLType.q8_0, .q4_K])
-    func nanPropagates(type: GGMLType) throws {
-        let cols = 512, rows = 5, n = 2
-        let bytes = randomBlocks(type, blocks: rows * cols / type.blockSize, seed: 61)
-        var x = randomFloats(n * cols, seed: 62)
-        x[cols + 100] = .nan   // second row only
-        try bytes.withUnsafeBytes { raw in
-            let w = try WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!)
-            for implementation in [KernelImplementation.simd, .scalarReference] {
-                var y = [Float](repeating: 0, count: n * rows)
-                Kernels.matmul(w, x: x, n: n, y: &y, pool: .shared, implementation: implementation)
-                #expect(y[0..<rows].allSatisfy { $0.isFinite }, "\(implementation)")
-                #expect(y[rows...].allSatisfy { $0.isNaN }, "\(implementation)")
-            }
         }
     }
 }
