@@ -70,7 +70,8 @@ public final class Tokenizer: Sendable {
         return bytes.withUnsafeBufferPointer { buffer in
             var pieces: [Range<Int>] = []
             let tokens = run(buffer, parseSpecial: parseSpecial, words: &pieces)
-            if vocabulary.model == .sentencePiece { pieces = SentencePieceWords.split(buffer) }
+            pieces = vocabulary.model == .sentencePiece
+                ? SentencePieceWords.split(buffer) : ByteLevelWords.join(pieces, in: buffer)
             return Encoding(tokens: tokens, words: pieces.map(Word.init(byteRange:)))
         }
     }
@@ -82,7 +83,7 @@ public final class Tokenizer: Sendable {
             if vocabulary.model == .sentencePiece { return SentencePieceWords.split(buffer) }
             var pieces: [Range<Int>] = []
             _ = run(buffer, parseSpecial: parseSpecial, words: &pieces, tokenize: false)
-            return pieces
+            return ByteLevelWords.join(pieces, in: buffer)
         }
     }
 
