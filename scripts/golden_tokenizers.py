@@ -12,8 +12,13 @@
 #   <alias>.json             per default model: llama.cpp's tokenize(text, add_bos=False,
 #                            special=False) and special=True for every corpus string, plus the
 #                            strings for which llama.cpp's own detokenize does not give back the input.
+#   preset-<name>.json       Qwen2.5's vocabulary with `tokenizer.ggml.pre` replaced by another preset
+#                            name (a vocabulary-only copy of the GGUF written to a temporary file), so
+#                            presets no default model uses are checked against llama.cpp too.
 import argparse
 import ctypes
+import struct
+import tempfile
 import json
 import os
 import sys
@@ -24,6 +29,9 @@ MODELS = {
     "gemma3-270m": "gemma-3-270m-q4_k_m.gguf",
     "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
 }
+
+PRESETS = ["default", "gpt-2", "phi-2", "mpt", "llama-bpe", "starcoder", "deepseek-llm"]
+PRESET_BASE = "qwen2.5-coder-0.5b"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tokenizer_corpus  # noqa: E402
@@ -40,6 +48,54 @@ def detokenize(llm, tokens):
     if n < 0:
         raise RuntimeError("detokenize buffer too small")
     return buffer.raw[:n]
+
+
+def vocabulary_only_copy(src, dst, pre):
+    """Copies a GGUF's metadata (no tensors) with tokenizer.ggml.pre set to `pre`."""
+    data = open(src, "rb").read()
+    offset = 0
+
+    def read(fmt):
+        nonlocal offset
+        value = struct.unpack_from("<" + fmt, data, offset)[0]
+        offset += struct.calcsize("<" + fmt)
+        return value
+
+    sizes = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+
+    def skip(kind):
+        nonlocal offset
+        if kind == 8:
+            length = read("Q")
+            offset += length
+        elif kind == 9:
+            element, count = read("I"), read("Q")
+            if element in sizes:
+                offset += sizes[element] * count
+            else:
+                for _ in range(count):
+                    skip(element)
+        else:
+            offset += sizes[kind]
+
+    if data[:4] != b"GGUF":
+        raise ValueError(f"{src} is not a GGUF file")
+    offset = 4
+    version, _, n_kv = read("I"), read("Q"), read("Q")
+    out = [struct.pack("<4sIQQ", b"GGUF", version, 0, n_kv)]
+    for _ in range(n_kv):
+        start = offset
+        length = read("Q")
+        key = data[offset:offset + length].decode()
+        offset += length
+        skip(read("I"))
+        if key == "tokenizer.ggml.pre":
+            k, v = key.encode(), pre.encode()
+            out.append(struct.pack("<Q", len(k)) + k + struct.pack("<IQ", 8, len(v)) + v)
+        else:
+            out.append(data[start:offset])
+    with open(dst, "wb") as f:
+        f.write(b"".join(out))
 
 
 def main():
@@ -79,6 +135,17 @@ def main():
             json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
         print(f"{alias}: {len(corpus)} strings, {sum(map(len, plain))} tokens (plain), "
               f"{len(detok_differs)} detokenize differences")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for pre in PRESETS:
+            path = os.path.join(tmp, f"{pre}.gguf")
+            vocabulary_only_copy(os.path.join(args.models_dir, MODELS[PRESET_BASE]), path, pre)
+            llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+            plain = [llm.tokenize(text.encode("utf-8"), add_bos=False, special=False) for text in corpus]
+            golden = {"base": MODELS[PRESET_BASE], "pre": pre, "llama_cpp_python": llama_cpp.__version__, "plain": plain}
+            with open(os.path.join(args.out, f"preset-{pre}.json"), "w", encoding="utf-8") as f:
+                json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
+            print(f"preset {pre}: {sum(map(len, plain))} tokens")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ struct PreTokenizer: Sendable {
         case .numberRuns: matcher.runs(of: .number, maxLength: .max, &out)
         case .punctuationRuns: matcher.punctuationRuns(&out)
         case .asciiDigitTriples: matcher.asciiDigitTriples(&out)
+        case .eachNewline: matcher.eachNewline(&out)
+        case .spaceThenRun(let set): matcher.spaceThenRun(set.ranges, &out)
+        case .runs(let set): matcher.runs(set.ranges, &out)
+        case .trailingWhitespace: matcher.trailingWhitespace(&out)
         }
     }
 }
@@ -224,6 +228,60 @@ private struct Matcher {
                 pos += 1
             }
         }
+        emit(hi, &out)
+    }
+
+    /// `[\r\n]`
+    mutating func eachNewline(_ out: inout [Range<Int>]) {
+        for pos in lo..<hi where cps[pos] == Self.cr || cps[pos] == Self.lf {
+            emit(pos, &out)
+            emit(pos + 1, &out)
+        }
+        emit(hi, &out)
+    }
+
+    @inline(__always) func isMember(_ ranges: [ClosedRange<UInt32>], _ i: Int) -> Bool {
+        i < hi && DeepSeekCharacterClasses.contains(ranges, cps[i], flags[i])
+    }
+
+    /// `\s?[CLASS]+`: a match starts at the first position holding a member, or whitespace
+    /// followed by a member.
+    mutating func spaceThenRun(_ ranges: [ClosedRange<UInt32>], _ out: inout [Range<Int>]) {
+        var pos = lo
+        while pos < hi {
+            let leadingSpace = flags[pos].contains(.whitespace) && isMember(ranges, pos + 1)
+            if leadingSpace || isMember(ranges, pos) {
+                emit(pos, &out)
+                pos += leadingSpace ? 2 : 1
+                while isMember(ranges, pos) { pos += 1 }
+                emit(pos, &out)
+            } else {
+                pos += 1
+            }
+        }
+        emit(hi, &out)
+    }
+
+    /// `[CLASS]+`
+    mutating func runs(_ ranges: [ClosedRange<UInt32>], _ out: inout [Range<Int>]) {
+        var pos = lo
+        while pos < hi {
+            if isMember(ranges, pos) {
+                emit(pos, &out)
+                while isMember(ranges, pos) { pos += 1 }
+                emit(pos, &out)
+            } else {
+                pos += 1
+            }
+        }
+        emit(hi, &out)
+    }
+
+    /// `\s+$`
+    mutating func trailingWhitespace(_ out: inout [Range<Int>]) {
+        var start = hi
+        while start > lo && flags[start - 1].contains(.whitespace) { start -= 1 }
+        emit(start, &out)
         emit(hi, &out)
     }
 

@@ -6,7 +6,7 @@ import CoolFusionGGUF
 public struct Vocabulary: Sendable {
     public let model: TokenizerModel
     /// `tokenizer.ggml.pre`, or "default" when absent.
-    public let preTokenizerName: String
+    public private(set) var preTokenizerName: String
     /// [count] token texts as stored (SPM texts use `▁` for spaces; BPE texts are byte-mapped).
     public let tokens: [String]
     /// [count] SPM merge scores (0 when the file has none).
@@ -48,6 +48,14 @@ public struct Vocabulary: Sendable {
     public func type(of id: TokenID) -> TokenType? {
         guard id >= 0, Int(id) < count else { return nil }
         return types[Int(id)]
+    }
+
+    /// A copy that selects another pre-tokenizer preset (to run a vocabulary with a preset its
+    /// file does not name, e.g. to check presets against llama.cpp on a vocabulary we have).
+    public func withPreTokenizerName(_ name: String) -> Vocabulary {
+        var copy = self
+        copy.preTokenizerName = name
+        return copy
     }
 
     /// The id of the token whose text is exactly `text`, if any.
