@@ -23,17 +23,21 @@ struct ByteStringTable: Sendable {
 
     /// Inserts `key → value` unless the key is present; returns the value already stored, if any.
     @discardableResult
-    mutating func insert<C: Collection>(_ key: C, value: Int32) -> Int32? where C.Element == UInt8 {
-        let keyBytes = Array(key)
-        if let existing = keyBytes.withUnsafeBufferPointer({ find($0) }) { return existing }
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: Int32) -> Int32? {
+        if let existing = find(key) { return existing }
         if (values.count + 1) * 2 > slots.count { grow() }
         let entry = Int32(values.count)
         keyStart.append(Int32(bytes.count))
-        keyLength.append(Int32(keyBytes.count))
-        bytes.append(contentsOf: keyBytes)
+        keyLength.append(Int32(key.count))
+        bytes.append(contentsOf: key)
         values.append(value)
-        place(entry: entry, hash: keyBytes.withUnsafeBufferPointer { Self.hash($0) })
+        place(entry: entry, hash: Self.hash(key))
         return nil
+    }
+
+    @discardableResult
+    mutating func insert(_ key: [UInt8], value: Int32) -> Int32? {
+        key.withUnsafeBufferPointer { insert($0, value: value) }
     }
 
     /// The value stored for these bytes, or nil.

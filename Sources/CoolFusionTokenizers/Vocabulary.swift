@@ -104,7 +104,7 @@ extension Vocabulary {
         var table = ByteStringTable(expectedCount: n)
         for i in 0..<n {
             if tokens[i].isEmpty { tokens[i] = "[EMPTY_\(i)]" }
-            if let first = table.insert(tokens[i].utf8, value: Int32(i)) {
+            if let first = tokens[i].withUTF8({ table.insert($0, value: Int32(i)) }) {
                 throw .duplicateToken(text: tokens[i], firstID: Int(first), secondID: i)
             }
         }
@@ -147,13 +147,19 @@ extension Vocabulary {
         } catch { throw .metadata(error) }
 
         // Name-based detection, as llama.cpp does it: a token found this way becomes a control token.
-        func detect(_ slot: inout TokenID?, _ names: Set<String>) {
-            guard slot == nil else { return }
-            for (i, text) in tokens.enumerated() where names.contains(text) {
-                slot = TokenID(i)
-                attributes[i].insert(.control)
-                return
+        // (llama.cpp walks a hash map, so which of several candidates wins is unspecified; we take the lowest id.)
+        let lookup = table
+        func ids(named names: Set<String>) -> [Int] {
+            var found: [Int] = []
+            for name in names {
+                if let id = lookup.find(Array(name.utf8)) { found.append(Int(id)) }
             }
+            return found.sorted()
+        }
+        func detect(_ slot: inout TokenID?, _ names: Set<String>) {
+            guard slot == nil, let first = ids(named: names).first else { return }
+            slot = TokenID(first)
+            attributes[first].insert(.control)
         }
         detect(&eot, SpecialTokenNames.endOfTurn)
         detect(&eom, ["<|eom_id|>"])
@@ -163,13 +169,11 @@ extension Vocabulary {
         detect(&fimSep, ["<|file_sep|>"])
 
         var endOfGeneration = Set([fimPad, fimRep, fimSep].compactMap { $0 })
-        for (i, text) in tokens.enumerated() where SpecialTokenNames.endOfGeneration.contains(text) {
+        for i in ids(named: SpecialTokenNames.endOfGeneration) {
             endOfGeneration.insert(TokenID(i))
             attributes[i].insert(.control)
         }
-        for (i, text) in tokens.enumerated() where SpecialTokenNames.alwaysRendered.contains(text) {
-            attributes[i] = .userDefined
-        }
+        for i in ids(named: SpecialTokenNames.alwaysRendered) { attributes[i] = .userDefined }
         for id in [eos, eot, eom].compactMap({ $0 }) { endOfGeneration.insert(id) }
 
         self.bosID = bos
@@ -186,11 +190,11 @@ extension Vocabulary {
         let matchable: TokenAttributes = [.control, .userDefined, .unknown]
         self.specialTokensLongestFirst = (0..<n)
             .filter { !attributes[$0].isDisjoint(with: matchable) }
-            .map { TokenID($0) }
-            .sorted { a, b in
-                let la = tokens[Int(a)].utf8.count, lb = tokens[Int(b)].utf8.count
-                return la != lb ? la > lb : a < b
+            .map { (id: TokenID($0), length: tokens[$0].utf8.count) }
+            .sorted { (a: (id: TokenID, length: Int), b: (id: TokenID, length: Int)) -> Bool in
+                a.length != b.length ? a.length > b.length : a.id < b.id
             }
+            .map { $0.id }
     }
 }
 

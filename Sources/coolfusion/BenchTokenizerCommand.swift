@@ -38,9 +38,7 @@ struct BenchTokenizerCommand: ParsableCommand {
     func run() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         let bytes = [UInt8](data)
-        if let offset = TokenizeCommand.firstInvalidUTF8(bytes) {
-            throw ValidationError("\(file) is not valid UTF-8 (first invalid byte at offset \(offset))")
-        }
+        if let offset = TokenizeCommand.firstInvalidUTF8(bytes) { throw TokenizerError.invalidUTF8(offset: offset) }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         var chunks: [String] = []
         var index = 0

@@ -62,9 +62,7 @@ struct TokenizeCommand: ParsableCommand {
         guard text == "-" else { return text }
         let data = FileHandle.standardInput.readDataToEndOfFile()
         let bytes = [UInt8](data)
-        if let offset = Self.firstInvalidUTF8(bytes) {
-            throw ValidationError("standard input is not valid UTF-8 (first invalid byte at offset \(offset))")
-        }
+        if let offset = Self.firstInvalidUTF8(bytes) { throw TokenizerError.invalidUTF8(offset: offset) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
