@@ -51,7 +51,7 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
-        .testTarget(name: "CoolFusionCLITests", dependencies: ["CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]
 )
