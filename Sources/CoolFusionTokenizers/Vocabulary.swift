@@ -101,10 +101,11 @@ extension Vocabulary {
 
         // llama.cpp renames empty entries so every token has a distinct, non-empty text.
         var tokens = texts
+        let tokenScores = self.scores
         var table = ByteStringTable(expectedCount: n)
         for i in 0..<n {
             if tokens[i].isEmpty { tokens[i] = "[EMPTY_\(i)]" }
-            if let first = tokens[i].withUTF8({ table.insert($0, value: Int32(i)) }) {
+            if let first = tokens[i].withUTF8({ table.insert($0, value: Int32(i), score: tokenScores[i]) }) {
                 throw .duplicateToken(text: tokens[i], firstID: Int(first), secondID: i)
             }
         }
