@@ -15,6 +15,8 @@
 #   preset-<name>.json       Qwen2.5's vocabulary with `tokenizer.ggml.pre` replaced by another preset
 #                            name (a vocabulary-only copy of the GGUF written to a temporary file), so
 #                            presets no default model uses are checked against llama.cpp too.
+#   strip-phi3.json          Gemma-3's vocabulary with `general.name` = "Phi-3 strip test": llama.cpp
+#                            then gives every special token the rstrip flag (as for Phi-3 models).
 import argparse
 import ctypes
 import struct
@@ -50,8 +52,9 @@ def detokenize(llm, tokens):
     return buffer.raw[:n]
 
 
-def vocabulary_only_copy(src, dst, pre):
-    """Copies a GGUF's metadata (no tensors) with tokenizer.ggml.pre set to `pre`."""
+def vocabulary_only_copy(src, dst, overrides, renamed_tokens=None):
+    """Copies a GGUF's metadata (no tensors) with the string keys in `overrides` replaced and the
+    vocabulary entries in `renamed_tokens` (old text → new text) renamed."""
     data = open(src, "rb").read()
     offset = 0
 
@@ -89,9 +92,22 @@ def vocabulary_only_copy(src, dst, pre):
         key = data[offset:offset + length].decode()
         offset += length
         skip(read("I"))
-        if key == "tokenizer.ggml.pre":
-            k, v = key.encode(), pre.encode()
+        if key in overrides:
+            k, v = key.encode(), overrides[key].encode()
             out.append(struct.pack("<Q", len(k)) + k + struct.pack("<IQ", 8, len(v)) + v)
+        elif key == "tokenizer.ggml.tokens" and renamed_tokens:
+            cursor = start + 8 + len(key.encode()) + 4 + 4
+            count = struct.unpack_from("<Q", data, cursor)[0]
+            cursor += 8
+            texts = []
+            for _ in range(count):
+                length = struct.unpack_from("<Q", data, cursor)[0]
+                texts.append(data[cursor + 8:cursor + 8 + length].decode())
+                cursor += 8 + length
+            texts = [renamed_tokens.get(t, t) for t in texts]
+            k = key.encode()
+            body = b"".join(struct.pack("<Q", len(t.encode())) + t.encode() for t in texts)
+            out.append(struct.pack("<Q", len(k)) + k + struct.pack("<IIQ", 9, 8, count) + body)
         else:
             out.append(data[start:offset])
     with open(dst, "wb") as f:
@@ -139,13 +155,26 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for pre in PRESETS:
             path = os.path.join(tmp, f"{pre}.gguf")
-            vocabulary_only_copy(os.path.join(args.models_dir, MODELS[PRESET_BASE]), path, pre)
+            vocabulary_only_copy(os.path.join(args.models_dir, MODELS[PRESET_BASE]), path, {"tokenizer.ggml.pre": pre})
             llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
             plain = [llm.tokenize(text.encode("utf-8"), add_bos=False, special=False) for text in corpus]
             golden = {"base": MODELS[PRESET_BASE], "pre": pre, "llama_cpp_python": llama_cpp.__version__, "plain": plain}
             with open(os.path.join(args.out, f"preset-{pre}.json"), "w", encoding="utf-8") as f:
                 json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
             print(f"preset {pre}: {sum(map(len, plain))} tokens")
+
+        path = os.path.join(tmp, "phi3.gguf")
+        # llama.cpp's Phi-3 rule needs <unk>, <s>, </s> and <|endoftext|>; Gemma lacks the last one,
+        # so an unused control token takes its name.
+        vocabulary_only_copy(os.path.join(args.models_dir, MODELS["gemma3-270m"]), path,
+                             {"general.name": "Phi-3 strip test"}, {"<unused0>": "<|endoftext|>"})
+        llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        golden = {"base": MODELS["gemma3-270m"], "general.name": "Phi-3 strip test", "renamed": {"<unused0>": "<|endoftext|>"}, "llama_cpp_python": llama_cpp.__version__,
+                  "plain": [llm.tokenize(t.encode("utf-8"), add_bos=False, special=False) for t in corpus],
+                  "special": [llm.tokenize(t.encode("utf-8"), add_bos=False, special=True) for t in corpus]}
+        with open(os.path.join(args.out, "strip-phi3.json"), "w", encoding="utf-8") as f:
+            json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
+        print(f"strip-phi3: {sum(map(len, golden['plain']))} tokens (plain)")
 
 
 if __name__ == "__main__":

@@ -52,11 +52,11 @@ public final class Tokenizer: Sendable {
                                    PreTokenizer(rules: preset.rules))
         }
         let special = vocabulary.specialTokensLongestFirst
-        specialMatcher = SpecialTokenMatcher(tokens: special, texts: vocabulary.tokens)
+        specialMatcher = SpecialTokenMatcher(tokens: special, texts: vocabulary.tokens, attributes: vocabulary.attributes)
         let notInPlainText: TokenAttributes = [.control, .unknown]
         plainTextMatcher = SpecialTokenMatcher(
             tokens: special.filter { vocabulary.attributes[Int($0)].isDisjoint(with: notInPlainText) },
-            texts: vocabulary.tokens)
+            texts: vocabulary.tokens, attributes: vocabulary.attributes)
     }
 
     // MARK: Encoding

@@ -176,6 +176,19 @@ extension Vocabulary {
         }
         for i in ids(named: SpecialTokenNames.alwaysRendered) { attributes[i] = .userDefined }
         for id in [eos, eot, eom].compactMap({ $0 }) { endOfGeneration.insert(id) }
+        // o200k_harmony / solar-open: "<|end|>" is not end-of-generation when the tool-call markers exist.
+        let eogNames = Set(endOfGeneration.map { tokens[Int($0)] })
+        if eogNames.contains("<|end|>") && ((eogNames.contains("<|return|>") && (eogNames.contains("<|call|>") || eogNames.contains("<|calls|>")))
+            || ((eogNames.contains("<|call|>") || eogNames.contains("<|calls|>")) && eogNames.contains("<|flush|>"))),
+           let end = ids(named: ["<|end|>"]).first {
+            endOfGeneration.remove(TokenID(end))
+            attributes[end] = .userDefined
+        }
+        // Gemma-4 style vocabularies: "</s>" is plain text when "<|tool_response>" ends generation.
+        if eogNames.contains("<|tool_response>"), eogNames.contains("</s>"), let s = ids(named: ["</s>"]).first {
+            endOfGeneration.remove(TokenID(s))
+            attributes[s] = .normal
+        }
 
         self.bosID = bos
         self.eosID = eos
@@ -186,9 +199,19 @@ extension Vocabulary {
         self.addEOS = addEOS
         self.addSpacePrefix = model == .sentencePiece ? addSpacePrefix : false
         self.endOfGeneration = endOfGeneration
-        self.attributes = attributes
 
         let matchable: TokenAttributes = [.control, .userDefined, .unknown]
+        // Strip flags llama.cpp sets by model name (Phi-3 chat tokens swallow the whitespace after them).
+        let generalName = ((try? gguf.optionalString("general.name")) ?? nil)?.lowercased() ?? ""
+        if generalName.contains("phi-3") || generalName.contains("phi3") {
+            for i in 0..<n where !attributes[i].isDisjoint(with: matchable) { attributes[i].insert(.rightStrip) }
+            for i in ids(named: ["</s>"]) { attributes[i].insert(.rightStrip) }
+            for i in ids(named: ["<unk>", "<s>", "<|endoftext|>"]) { attributes[i].remove(.rightStrip) }
+        }
+        if generalName.contains("modern-bert") {
+            for i in ids(named: ["[MASK]"]) { attributes[i].insert(.leftStrip) }
+        }
+        self.attributes = attributes
         self.specialTokensLongestFirst = (0..<n)
             .filter { !attributes[$0].isDisjoint(with: matchable) }
             .map { (id: TokenID($0), length: tokens[$0].utf8.count) }
