@@ -15,6 +15,8 @@
 #   preset-<name>.json       Qwen2.5's vocabulary with `tokenizer.ggml.pre` replaced by another preset
 #                            name (a vocabulary-only copy of the GGUF written to a temporary file), so
 #                            presets no default model uses are checked against llama.cpp too.
+#   space-prefix.json        Gemma-3's vocabulary with `tokenizer.ggml.add_space_prefix` = true (as in
+#                            Llama-2-style SPM models): tokens and detokenized text.
 #   strip-phi3.json          Gemma-3's vocabulary with `general.name` = "Phi-3 strip test": llama.cpp
 #                            then gives every special token the rstrip flag (as for Phi-3 models).
 import argparse
@@ -92,7 +94,10 @@ def vocabulary_only_copy(src, dst, overrides, renamed_tokens=None):
         key = data[offset:offset + length].decode()
         offset += length
         skip(read("I"))
-        if key in overrides:
+        if key in overrides and isinstance(overrides[key], bool):
+            k = key.encode()
+            out.append(struct.pack("<Q", len(k)) + k + struct.pack("<IB", 7, int(overrides[key])))
+        elif key in overrides:
             k, v = key.encode(), overrides[key].encode()
             out.append(struct.pack("<Q", len(k)) + k + struct.pack("<IQ", 8, len(v)) + v)
         elif key == "tokenizer.ggml.tokens" and renamed_tokens:
@@ -175,6 +180,19 @@ def main():
         with open(os.path.join(args.out, "strip-phi3.json"), "w", encoding="utf-8") as f:
             json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
         print(f"strip-phi3: {sum(map(len, golden['plain']))} tokens (plain)")
+
+        path = os.path.join(tmp, "space-prefix.gguf")
+        vocabulary_only_copy(os.path.join(args.models_dir, MODELS["gemma3-270m"]), path,
+                             {"tokenizer.ggml.add_space_prefix": True})
+        llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        plain = [llm.tokenize(t.encode("utf-8"), add_bos=False, special=False) for t in corpus]
+        special = [llm.tokenize(t.encode("utf-8"), add_bos=False, special=True) for t in corpus]
+        golden = {"base": MODELS["gemma3-270m"], "tokenizer.ggml.add_space_prefix": True,
+                  "llama_cpp_python": llama_cpp.__version__, "plain": plain, "special": special,
+                  "detokenized_special": [detokenize(llm, tokens).decode("utf-8", errors="replace") for tokens in special]}
+        with open(os.path.join(args.out, "space-prefix.json"), "w", encoding="utf-8") as f:
+            json.dump(golden, f, ensure_ascii=False, separators=(",", ":"))
+        print(f"space-prefix: {sum(map(len, plain))} tokens (plain)")
 
 
 if __name__ == "__main__":

@@ -14,23 +14,8 @@ import Testing
     }
 
     @Test func phi3NamedModelStripsWhitespaceAfterSpecialTokens() throws {
-        let source = try GGUFFile(path: ModelStore().resolve("gemma3-270m"))
-        var writer = GGUFWriter()
-        for (key, value) in source.metadataEntries {
-            switch key {
-            case "general.name":
-                writer.add(key, .string("Phi-3 strip test"))
-            case "tokenizer.ggml.tokens":
-                let tokens = try source.stringArray(key).map { $0 == "<unused0>" ? "<|endoftext|>" : $0 }
-                writer.add(key, .array(.string(tokens)))
-            default:
-                writer.add(key, value)
-            }
-        }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("coolfusion-phi3-\(UUID().uuidString).gguf")
-        try Data(writer.bytes()).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let tokenizer = try Tokenizer(path: url.path)
+        let tokenizer = try TestModels.variant(of: "gemma3-270m", setting: ["general.name": .string("Phi-3 strip test")],
+                                               renaming: ["<unused0>": "<|endoftext|>"])
 
         let goldenURL = try #require(Bundle.module.url(forResource: "strip-phi3", withExtension: "json", subdirectory: "Golden"))
         let golden = try JSONDecoder().decode(StripGolden.self, from: Data(contentsOf: goldenURL))

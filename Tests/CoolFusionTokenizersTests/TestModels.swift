@@ -23,6 +23,27 @@ enum TestModels {
         guard let result = loaded[alias] else { throw TestDataError("no model \(alias)") }
         return try result.get()
     }
+
+    /// The tokenizer of a vocabulary-only copy of a default model with some metadata values
+    /// replaced and some token texts renamed (as scripts/golden_tokenizers.py makes for llama.cpp).
+    static func variant(of alias: String, setting values: [String: GGUFValue],
+                        renaming renamed: [String: String] = [:]) throws -> Tokenizer {
+        let source = try GGUFFile(path: ModelStore().resolve(alias))
+        var writer = GGUFWriter()
+        for (key, value) in source.metadataEntries {
+            if let replacement = values[key] {
+                writer.add(key, replacement)
+            } else if key == "tokenizer.ggml.tokens" && !renamed.isEmpty {
+                writer.add(key, .array(.string(try source.stringArray(key).map { renamed[$0] ?? $0 })))
+            } else {
+                writer.add(key, value)
+            }
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("coolfusion-variant-\(UUID().uuidString).gguf")
+        try Data(writer.bytes()).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try Tokenizer(path: url.path)
+    }
 }
 
 struct TestDataError: Error, CustomStringConvertible {
