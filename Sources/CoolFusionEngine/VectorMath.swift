@@ -1,0 +1,31 @@
+import Foundation
+
+/// Row-wise helpers of the forward pass that are too light to need SIMD intrinsics. RMSNorm sums
+/// squares in Double, as ggml does, so norms match llama.cpp closely.
+enum VectorMath {
+    /// out = x / rms(x) · weight, with rms(x) = sqrt(mean(x²) + ε). All [count].
+    @inline(__always)
+    static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, epsilon: Float,
+                        into out: UnsafeMutablePointer<Float>) {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
+        let scale = Float(1 / (sum / Double(count) + Double(epsilon)).squareRoot())
+        for i in 0..<count { out[i] = x[i] * scale * weight[i] }
+    }
+
+    /// log p(token) under the softmax of `logits` [count], without modifying them.
+    static func logProbability(of token: Int, logits: UnsafePointer<Float>, count: Int) -> Float {
+        var maximum = -Float.infinity
+        for i in 0..<count where logits[i] > maximum { maximum = logits[i] }
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(Foundation.exp(logits[i] - maximum)) }
+        return logits[token] - maximum - Float(Foundation.log(sum))
+    }
+
+    /// Index of the largest value (the first one on ties, as llama.cpp's greedy sampler).
+    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        for i in 1..<max(1, count) where x[i] > x[best] { best = i }
+        return best
+    }
+}
