@@ -1,1 +1,0 @@
-// placeholder until tests are written
