@@ -20,7 +20,9 @@ public final class GGUFFile: @unchecked Sendable {
     public let dataOffset: Int
     public let fileSize: Int
 
+    /// Start of the bytes: the mapping of the file, or an owned copy for in-memory files.
     private let base: UnsafeMutableRawPointer?
+    private let isMapped: Bool
     private let metadataIndex: [String: Int]
     private let tensorIndex: [String: Int]
 
@@ -44,29 +46,49 @@ public final class GGUFFile: @unchecked Sendable {
             mapping = mapped
         }
         base = mapping
-        let buffer = UnsafeRawBufferPointer(start: mapping, count: size)
+        isMapped = true
         let parsed: GGUFParser.Result
         do {
-            parsed = try GGUFParser.parse(buffer)
+            parsed = try GGUFParser.parse(UnsafeRawBufferPointer(start: mapping, count: size))
         } catch {
             if let mapping { munmap(mapping, size) }
             throw error
         }
-        version = parsed.version
-        metadataEntries = parsed.metadata
-        tensors = parsed.tensors
-        alignment = parsed.alignment
-        dataOffset = parsed.dataOffset
+        (version, metadataEntries, tensors, alignment, dataOffset, metadataIndex, tensorIndex) = Self.unpack(parsed)
+    }
+
+    /// Parses a GGUF image held in memory (a copy is kept), e.g. a vocabulary sent over the network.
+    public init(bytes: [UInt8], name: String = "<memory>") throws(GGUFError) {
+        path = name
+        fileSize = bytes.count
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        bytes.withUnsafeBytes { source in
+            if let address = source.baseAddress { copy.copyMemory(from: address, byteCount: source.count) }
+        }
+        base = copy
+        isMapped = false
+        let parsed: GGUFParser.Result
+        do {
+            parsed = try GGUFParser.parse(UnsafeRawBufferPointer(start: copy, count: bytes.count))
+        } catch {
+            copy.deallocate()
+            throw error
+        }
+        (version, metadataEntries, tensors, alignment, dataOffset, metadataIndex, tensorIndex) = Self.unpack(parsed)
+    }
+
+    private static func unpack(_ parsed: GGUFParser.Result) -> (UInt32, [(key: String, value: GGUFValue)], [GGUFTensorInfo],
+                                                                Int, Int, [String: Int], [String: Int]) {
         var keys: [String: Int] = [:]
         for (index, entry) in parsed.metadata.enumerated() { keys[entry.key] = index }
-        metadataIndex = keys
         var names: [String: Int] = [:]
         for (index, tensor) in parsed.tensors.enumerated() { names[tensor.name] = index }
-        tensorIndex = names
+        return (parsed.version, parsed.metadata, parsed.tensors, parsed.alignment, parsed.dataOffset, keys, names)
     }
 
     deinit {
-        if let base { munmap(base, fileSize) }
+        guard let base else { return }
+        if isMapped { munmap(base, fileSize) } else { base.deallocate() }
     }
 
     // MARK: Metadata

@@ -1,1 +1,0 @@
-// Default models: see DESIGN.md §3.
