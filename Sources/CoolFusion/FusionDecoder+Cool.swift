@@ -21,15 +21,19 @@ extension FusionDecoder {
         var committedCounts = [Int](repeating: 0, count: k)
         var unaligned = 0
         var stopReason = StopReason.maxTokens
+        var phaseSeconds = (generate: 0.0, assess: 0.0, commit: 0.0)
 
         while true {
             // T1: every model proposes a segment from its own state.
+            let t1Start = clock.now
             let proposals = try await eachModel { index, model in
                 try await model.nextSegment(
                     rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, ownBoundariesOnly: ownOnly),
                     tokenCap: cap)
             }
             // M3: every model scores every distinct candidate from the same (committed) state.
+            let m3Start = clock.now
+            phaseSeconds.generate += (m3Start - t1Start).seconds
             let set = CandidateSet(proposals.map(\.candidate))
             let distinct = set.distinct
             let matrix = try await eachModel { _, model in try await model.assess(distinct) }
@@ -38,7 +42,10 @@ extension FusionDecoder {
             let winningColumn = selection.winner(of: columns) ?? 0
             let winnerModel = set.firstProposal(of: winningColumn)
             // M4: every model adopts the winner's state.
+            let m4Start = clock.now
+            phaseSeconds.assess += (m4Start - m3Start).seconds
             let committedNow = try await eachModel { _, model in try await model.commit(candidateAt: winningColumn) }
+            phaseSeconds.commit += (clock.now - m4Start).seconds
 
             for index in 0..<k {
                 generated[index] += proposals[index].tokensGenerated
@@ -68,11 +75,15 @@ extension FusionDecoder {
         }
 
         let seconds = (clock.now - start).seconds
+        var stats = FusionStats(stopReason: stopReason, seconds: seconds, segments: transcript.segments.count,
+                                segmentsWon: won, tokensGenerated: generated, tokensReused: reused,
+                                committedTokens: committedCounts, unalignedCandidates: unaligned)
+        stats.generateSeconds = phaseSeconds.generate
+        stats.assessSeconds = phaseSeconds.assess
+        stats.commitSeconds = phaseSeconds.commit
         return FusionResult(
             text: transcript.text, method: options.method, models: modelNames, segments: transcript.segments,
-            stats: FusionStats(stopReason: stopReason, seconds: seconds, segments: transcript.segments.count,
-                               segmentsWon: won, tokensGenerated: generated, tokensReused: reused,
-                               committedTokens: committedCounts, unalignedCandidates: unaligned))
+            stats: stats)
     }
 }
 

@@ -14,6 +14,11 @@ public struct FusionStats: Sendable, Codable, Equatable {
     public var committedTokens: [Int]
     /// Candidates that were cut by the token-cap fallback instead of at a common boundary.
     public var unalignedCandidates: Int
+    /// Wall-clock seconds spent in each phase of the loop (T1 generation, M3 assessment, M4 commit);
+    /// zero for whole-answer methods.
+    public var generateSeconds: Double = 0
+    public var assessSeconds: Double = 0
+    public var commitSeconds: Double = 0
 
     public init(stopReason: StopReason, seconds: Double, segments: Int, segmentsWon: [Int],
                 tokensGenerated: [Int], tokensReused: [Int], committedTokens: [Int], unalignedCandidates: Int) {

@@ -78,7 +78,10 @@ public struct FusionTraceFormatter: Sendable {
                 + ", reused: " + stats.tokensReused.map(String.init).joined(separator: " / ")
                 + ", committed: " + stats.committedTokens.map(String.init).joined(separator: " / ")
                 + ", unaligned candidates: \(stats.unalignedCandidates)",
-        ].joined(separator: "\n")
+        ].joined(separator: "\n") + (stats.generateSeconds + stats.assessSeconds > 0
+            ? String(format: "\nphases: generate %.2f s, assess %.2f s, commit %.2f s",
+                     stats.generateSeconds, stats.assessSeconds, stats.commitSeconds)
+            : "")
     }
 
     /// Text in double quotes with newlines, tabs, quotes and backslashes escaped, so whitespace shows.

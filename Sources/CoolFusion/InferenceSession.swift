@@ -15,6 +15,10 @@ public protocol InferenceSession: AnyObject {
     /// Drops every token after the first `count`; the distribution after the new last token is
     /// available afterwards (an engine recomputes it by re-running that one token).
     func truncate(to count: Int) throws
+    /// Remembers the current state cheaply (a fork sharing the cache), so that a later
+    /// `score(afterPrefixOf: tokenCount)` starts from it without recomputing anything after tokens
+    /// were appended past it. Called at the committed state before pending tokens are fed.
+    func checkpoint()
     /// M3: scores each candidate as a continuation of the first `prefixLength` tokens of the state,
     /// returning the log-probability of every candidate token. Keeps one temporary state per candidate
     /// (no copy of the shared prefix) until `adoptScored` or the next `score`; the current state is

@@ -71,6 +71,8 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     func feed(upTo count: Int) throws {
         let held = session.tokenCount
         guard held < count else { return }
+        // Feeding past the committed state: keep it, since the candidates will be scored from it.
+        if held == base { session.checkpoint() }
         let continuation = committed + pending.map(\.token)
         let from = held - promptTokens.count
         try session.append(Array(continuation[from..<(count - promptTokens.count)]))

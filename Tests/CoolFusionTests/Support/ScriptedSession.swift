@@ -58,6 +58,8 @@ final class ScriptedSession: InferenceSession {
         hasDistribution = !tokens.isEmpty
     }
 
+    func checkpoint() {}
+
     func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]] {
         guard prefixLength <= tokens.count else { throw ScriptedSessionError.truncateBeyondEnd }
         counters.add(scoreCalls: 1, scoredCandidates: candidates.count)
