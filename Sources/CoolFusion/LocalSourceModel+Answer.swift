@@ -3,12 +3,14 @@ import CoolFusionTokenizers
 extension LocalSourceModel {
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) throws -> GeneratedAnswer {
         guard !ended else { throw FusionError.generationEnded(model: name) }
-        try restoreCommittedState()
+        try rollBackToCommitted()
         var tokens: [TokenID] = []
         var bytes: [UInt8] = []
         var endedByModel = false
         var text = ""
-        defer { try? restoreCommittedState() }
+        // The answer's tokens stay in the session until the state is next used (see
+        // `restoreIfAnswered`), so a `single` run pays nothing for restoring it.
+        answerInSession = true
         while tokens.count < maxTokens {
             if let previous = tokens.last { try session.append([previous]) }
             greedySteps += 1
@@ -31,9 +33,10 @@ extension LocalSourceModel {
         return GeneratedAnswer(text: text, endedByModel: endedByModel, tokenCount: tokens.count)
     }
 
-    /// Returns the session to the committed state (dropping pending tokens) with the next-token
-    /// distribution after it available.
-    func restoreCommittedState() throws {
+    /// Undoes a whole answer left in the session by `generateAnswer`, before the state is used.
+    func restoreIfAnswered() throws {
+        guard answerInSession else { return }
+        answerInSession = false
         try rollBackToCommitted()
     }
 }

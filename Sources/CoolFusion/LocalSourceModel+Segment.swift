@@ -6,6 +6,7 @@ extension LocalSourceModel {
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) throws -> SegmentProposal {
         guard !ended else { throw FusionError.generationEnded(model: name) }
         guard tokenCap >= 1 else { throw FusionError.invalidTokenCap(tokenCap) }
+        try restoreIfAnswered()
         let reused = pending.count
         var generated = 0
         // bytes of pending tokens; tokenEnds[i] = byte offset where pending token i ends.

@@ -29,6 +29,8 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     var assessedCandidates: [Candidate] = []
     /// Set once a final segment was committed.
     var ended = false
+    /// Set while the session holds a whole answer past the committed state (`generateAnswer`).
+    var answerInSession = false
 
     /// Tokens generated with the model (greedy steps), over the life of this object.
     public internal(set) var greedySteps = 0
@@ -55,6 +57,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
             try session.truncate(to: 0)
             try session.append(tokens)
         }
+        answerInSession = false
         promptTokens = tokens
         committed = []
         pending = []
@@ -88,6 +91,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     /// Forgets pending tokens and returns the session to the committed state with its next-token
     /// distribution available.
     func rollBackToCommitted() throws {
+        answerInSession = false
         pending = []
         lastProposal = nil
         if session.tokenCount > base {
@@ -107,6 +111,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     // MARK: M3
 
     public func assess(_ candidates: [Candidate]) throws -> [CandidateAssessment] {
+        try restoreIfAnswered()
         var results = [CandidateAssessment?](repeating: nil, count: candidates.count)
         var plans: [AssessedCandidate] = []
         var toScore: [[TokenID]] = []
