@@ -11,6 +11,10 @@ import json
 import os
 import sys
 
+# llama.cpp's OpenMP workers busy-wait by default; on a shared machine that makes every token take
+# seconds. Passive waiting changes no result, only the time.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np
 
 PINNED = "0.3.36"

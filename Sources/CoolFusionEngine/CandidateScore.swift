@@ -1,9 +1,10 @@
+import CoolFusionTokenizers
 import Foundation
 
 /// The result of scoring one candidate continuation from a session's state.
 public struct CandidateScore {
     /// The candidate's tokens.
-    public let tokens: [Int32]
+    public let tokens: [TokenID]
     /// log p(token k | state, tokens before k), one per token, natural log.
     public let logProbabilities: [Float]
     /// Next-token logits [V] after the candidate's last token.

@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 import Foundation
 
 /// How to pick the next token: temperature 0 is greedy; otherwise softmax(logits / temperature)
@@ -35,7 +36,7 @@ public struct Sampler: Sendable {
     }
 
     /// The next token for `logits` [V]. Returns nil for empty logits.
-    public mutating func sample(_ logits: [Float]) -> Int32? {
+    public mutating func sample(_ logits: [Float]) -> TokenID? {
         guard !logits.isEmpty else { return nil }
         if parameters.temperature == 0 {
             return logits.withUnsafeBufferPointer { Int32(VectorMath.argmax($0.baseAddress!, count: $0.count)) }

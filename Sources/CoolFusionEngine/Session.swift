@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 /// One sequence on a `Model`: its tokens, its key/value cache and the logits after its last token.
 ///
 /// Cheap to fork: a fork shares every cached block with its parent and copies at most one
@@ -6,7 +7,7 @@
 public final class Session {
     public let model: Model
     /// Tokens in the sequence so far.
-    public private(set) var tokens: [Int32] = []
+    public private(set) var tokens: [TokenID] = []
     /// Next-token logits [V] after the last token; empty while the session is empty.
     public private(set) var logits: [Float] = []
     var cache: KVCache
@@ -19,7 +20,7 @@ public final class Session {
         cache = KVCache(layout: model.kvLayout)
     }
 
-    private init(model: Model, tokens: [Int32], logits: [Float], cache: KVCache) {
+    private init(model: Model, tokens: [TokenID], logits: [Float], cache: KVCache) {
         self.model = model
         self.tokens = tokens
         self.logits = logits
@@ -32,7 +33,7 @@ public final class Session {
     // MARK: Feeding tokens
 
     /// Runs `newTokens` through the model (a prefill batch, or one decode step) and keeps them.
-    public func append(_ newTokens: [Int32]) throws(EngineError) {
+    public func append(_ newTokens: [TokenID]) throws(EngineError) {
         guard !newTokens.isEmpty else { throw .emptyInput("append needs at least one token") }
         try validate(newTokens, after: count)
         var start = 0
@@ -48,7 +49,7 @@ public final class Session {
     }
 
     /// log p(token k | sequence, tokens before k) for each of `continuation`, without keeping them.
-    public func score(_ continuation: [Int32]) throws(EngineError) -> [Float] {
+    public func score(_ continuation: [TokenID]) throws(EngineError) -> [Float] {
         try score(candidates: [continuation])[0].logProbabilities
     }
 
@@ -57,7 +58,7 @@ public final class Session {
     /// per-token log-probabilities, the logits after its last token and a session positioned after it
     /// (commit it to adopt the candidate without recomputation). The session must not be empty
     /// (the first candidate token is predicted from `logits`).
-    public func score(candidates: [[Int32]]) throws(EngineError) -> [CandidateScore] {
+    public func score(candidates: [[TokenID]]) throws(EngineError) -> [CandidateScore] {
         guard !candidates.isEmpty else { return [] }
         guard !logits.isEmpty else {
             throw .emptyInput("scoring needs a non-empty session (append a BOS or prompt first)")
@@ -136,13 +137,13 @@ public final class Session {
     // MARK: Next token
 
     /// The most likely next token (first on ties), or nil while the session is empty.
-    public func greedyToken() -> Int32? {
+    public func greedyToken() -> TokenID? {
         guard !logits.isEmpty else { return nil }
         return logits.withUnsafeBufferPointer { Int32(VectorMath.argmax($0.baseAddress!, count: $0.count)) }
     }
 
     /// log p(token | sequence) under the current logits.
-    public func logProbability(of token: Int32) throws(EngineError) -> Float {
+    public func logProbability(of token: TokenID) throws(EngineError) -> Float {
         guard !logits.isEmpty else { throw .emptyInput("the session is empty: no next-token distribution") }
         guard token >= 0, Int(token) < model.vocabularySize else {
             throw .invalidToken(token, vocabularySize: model.vocabularySize)
@@ -154,7 +155,7 @@ public final class Session {
 
     // MARK: Internals
 
-    private func validate(_ newTokens: [Int32], after position: Int) throws(EngineError) {
+    private func validate(_ newTokens: [TokenID], after position: Int) throws(EngineError) {
         let vocabulary = model.vocabularySize
         for token in newTokens where token < 0 || Int(token) >= vocabulary {
             throw .invalidToken(token, vocabularySize: vocabulary)
@@ -165,7 +166,7 @@ public final class Session {
     }
 
     /// One forward pass of `segments` after the cached sequence; see `BatchLayout`.
-    private func forward(segments: [[Int32]], outputRows: [Int],
+    private func forward(segments: [[TokenID]], outputRows: [Int],
                          consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
         let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
         let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool)

@@ -1,0 +1,111 @@
+import ArgumentParser
+import CoolFusionEngine
+import CoolFusionModelStore
+import CoolFusionTokenizers
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `coolfusion bench --model MODEL`: prefill and decode speed and peak memory of one model.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prefill and decode tokens/s and peak resident memory of one model."
+    )
+
+    /// The benchmark prompt: this text's tokens, repeated to the requested length (the side-by-side
+    /// script scripts/bench_engine.py builds llama.cpp's prompt the same way).
+    static let promptText = "The history of science is the study of the development of science and scientific knowledge, "
+        + "including both the natural and social sciences. Science is a body of empirical, theoretical, and "
+        + "practical knowledge about the natural world, produced by scientists who emphasize the observation, "
+        + "explanation, and prediction of real-world phenomena."
+
+    @Option(help: "A default model alias (see `coolfusion models list`) or a path to a GGUF file.")
+    var model: String
+
+    @Option(help: "Tokens in the prompt (one prefill).")
+    var promptTokens = 128
+
+    @Option(help: "Tokens generated one at a time after the prompt (greedy).")
+    var genTokens = 64
+
+    @Option(help: "Threads for matrix products (default: one per core).")
+    var threads: Int?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Result: Encodable {
+        let model: String
+        let threads: Int?
+        let promptTokens: Int
+        let genTokens: Int
+        let prefillTokensPerSecond: Double
+        let decodeTokensPerSecond: Double
+        let peakResidentMegabytes: Double
+        let fileMegabytes: Double
+    }
+
+    func run() throws {
+        guard promptTokens >= 1, genTokens >= 1 else { throw ValidationError("--prompt-tokens and --gen-tokens must be ≥ 1") }
+        let path = try ModelStore().resolve(model)
+        let engine = try Model(path: path, threads: threads)
+        let tokenizer = try Tokenizer(gguf: engine.file)
+        let prompt = Self.prompt(tokenizer: tokenizer, count: promptTokens)
+        guard prompt.count + genTokens <= engine.contextLength else {
+            throw ValidationError("\(prompt.count + genTokens) tokens exceed the context length \(engine.contextLength)")
+        }
+
+        // Warm-up: touches every weight page once so the timings measure compute, not page faults.
+        let warmup = engine.makeSession()
+        try warmup.append(Array(prompt.prefix(8)))
+
+        let session = engine.makeSession()
+        let prefillStart = Date()
+        try session.append(prompt)
+        let prefillSeconds = Date().timeIntervalSince(prefillStart)
+
+        let decodeStart = Date()
+        for _ in 0..<genTokens {
+            guard let next = session.greedyToken() else { break }
+            try session.append([next])
+        }
+        let decodeSeconds = Date().timeIntervalSince(decodeStart)
+
+        let result = Result(
+            model: path, threads: threads, promptTokens: prompt.count, genTokens: genTokens,
+            prefillTokensPerSecond: Double(prompt.count) / prefillSeconds,
+            decodeTokensPerSecond: Double(genTokens) / decodeSeconds,
+            peakResidentMegabytes: Self.peakResidentMegabytes(),
+            fileMegabytes: Double(engine.file.fileSize) / 1_048_576)
+        if json {
+            print(try JSONOutput.string(result))
+        } else {
+            print("model          \(path)")
+            print("prefill        \(String(format: "%.1f", result.prefillTokensPerSecond)) tok/s (\(prompt.count) tokens)")
+            print("decode         \(String(format: "%.1f", result.decodeTokensPerSecond)) tok/s (\(genTokens) tokens)")
+            print("peak RSS       \(String(format: "%.0f", result.peakResidentMegabytes)) MB (file \(String(format: "%.0f", result.fileMegabytes)) MB)")
+        }
+    }
+
+    /// BOS (when the model adds one) and then `promptText`'s tokens cycled to `count` tokens.
+    static func prompt(tokenizer: Tokenizer, count: Int) -> [TokenID] {
+        let text = tokenizer.encode(promptText)
+        var tokens: [TokenID] = []
+        if tokenizer.vocabulary.addBOS, let bos = tokenizer.vocabulary.bosID { tokens.append(bos) }
+        while tokens.count < count { tokens.append(text[(tokens.count) % text.count]) }
+        return tokens
+    }
+
+    /// Peak resident set size of this process (Linux reports `ru_maxrss` in kilobytes).
+    static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
