@@ -58,7 +58,7 @@ let package = Package(
             name: "CoolFusionTests",
             dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
         ),
-        .testTarget(name: "CoolFusionCLITests", dependencies: ["CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -361,11 +361,32 @@ MIXED = [
 BLOCKS = ["a", " ", "  ", "1", "\n", "!", "é", "你", "'s", "😀", "\t", "A"]
 
 
+# Seeded random concatenations of tricky atoms (whitespace kinds, digits, contractions, marks,
+# many scripts, emoji sequences, special-token texts and look-alikes, symbols): a fuzz set that
+# probes the pre-tokenizers, the special-token partition and merges at unusual junctions.
+ATOMS = [
+    "a", "Hello", "world", "I", " ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", "\r", "1", "12", "1234", "0.5",
+    "'s", "'T", "'re", "'ll", "!", "?", "...", "-", "_", ",", ".", "é", "e\u0301", "Ω", "ß", "ǅ", "ﬁ", "你好", "的",
+    "こんにちは", "カナ", "한국", "Привет", "مرحبا", "नमस्ते", "ภาษา", "😀", "👨‍👩‍👧", "🇯🇵", "❤️", "\u00a0",
+    "\u3000", "\u200b", "\u0085", "\u2028", "٣", "½", "²", "𝐀", "<|im_start|>", "<|im_end|>", "<|endoftext|>",
+    "<end_of_turn>", "<start_of_turn>", "</s>", "<s>", "<b>", "</td>", "[multimodal]", "<tool_call>", "<0x41>",
+    "▁", "Ġ", "$", "€", "+", "=", "<", ">", "|", "~", "^", "`", "@", "#", "%", "&", "*", "(", ")", "[", "]",
+    "{", "}", "\\", "/", "\"", "'", "<|", "|>",
+]
+
+
+def fuzz(count=400, seed=20261127):
+    import random
+    rng = random.Random(seed)
+    return ["".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 10))) for _ in range(count)]
+
+
 def corpus():
     items = PROSE + CONTRACTIONS + NUMBERS + WHITESPACE + CODE + SCRIPTS + EMOJI + COMBINING + SPECIAL_LOOKALIKES + MIXED
     for left in BLOCKS:
         for right in BLOCKS:
             items.append(left + right + "x")
+    items += fuzz()
     seen = set()
     unique = []
     for item in items:

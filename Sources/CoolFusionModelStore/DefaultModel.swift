@@ -8,6 +8,12 @@ public struct DefaultModel: Sendable, Equatable {
         public let package: String
         public let version: String
         public let member: String
+
+        public init(package: String, version: String, member: String) {
+            self.package = package
+            self.version = version
+            self.member = member
+        }
     }
 
     public let alias: String
@@ -17,6 +23,15 @@ public struct DefaultModel: Sendable, Equatable {
     /// Parts in the order in which their bytes are concatenated.
     public let parts: [Part]
     public let summary: String
+
+    public init(alias: String, fileName: String, byteCount: Int, sha256: String, parts: [Part], summary: String) {
+        self.alias = alias
+        self.fileName = fileName
+        self.byteCount = byteCount
+        self.sha256 = sha256
+        self.parts = parts
+        self.summary = summary
+    }
 
     /// The three default models: small, real, and from three tokenizer families.
     public static let all: [DefaultModel] = [

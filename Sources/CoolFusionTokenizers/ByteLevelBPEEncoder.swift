@@ -13,29 +13,36 @@ struct ByteLevelBPEEncoder: Sendable {
 
     init(vocabulary: Vocabulary, ignoreMerges: Bool) {
         let n = Int32(vocabulary.count)
-        var virtualIDs: [String: Int32] = [:]
-        func symbolID(_ text: Substring) -> Int32 {
-            if let id = vocabulary.textToID.find(Array(text.utf8)) { return id }
-            let key = String(text)
+        let vocabularyTable = vocabulary.textToID
+        var virtualIDs: [[UInt8]: Int32] = [:]
+        func symbolID(_ text: UnsafeBufferPointer<UInt8>) -> Int32 {
+            if let id = vocabularyTable.find(text) { return id }
+            let key = Array(text)
             if let id = virtualIDs[key] { return id }
             let id = n + Int32(virtualIDs.count)
             virtualIDs[key] = id
             return id
         }
         var table = MergeTable(capacity: vocabulary.merges.count)
+        var merged: [UInt8] = []
         for (rank, rule) in vocabulary.merges.enumerated() {
-            // llama.cpp splits at the first space after the first character.
-            let utf8 = rule.utf8
-            guard utf8.count > 1, let space = utf8.dropFirst().firstIndex(of: 0x20) else { continue }
-            let left = rule[rule.startIndex..<space]
-            let right = rule[rule.index(after: space)...]
-            let leftID = symbolID(left), rightID = symbolID(right)
-            table.insert(left: leftID, right: rightID, rank: Int32(rank), result: symbolID(Substring(String(left) + right)))
+            var rule = rule
+            rule.withUTF8 { bytes in
+                // llama.cpp splits at the first space after the first byte.
+                guard bytes.count > 1, let space = bytes[1...].firstIndex(of: 0x20) else { return }
+                let left = UnsafeBufferPointer(rebasing: bytes[..<space])
+                let right = UnsafeBufferPointer(rebasing: bytes[(space + 1)...])
+                merged.removeAll(keepingCapacity: true)
+                merged.append(contentsOf: left)
+                merged.append(contentsOf: right)
+                let result = merged.withUnsafeBufferPointer { symbolID($0) }
+                table.insert(left: symbolID(left), right: symbolID(right), rank: Int32(rank), result: result)
+            }
         }
         merges = table
         symbolForByte = ByteLevelAlphabet.utf8ForByte.map { utf8 in
-            if let id = vocabulary.textToID.find(utf8) { return id }
-            return virtualIDs[String(decoding: utf8, as: UTF8.self)] ?? -1
+            if let id = vocabularyTable.find(utf8) { return id }
+            return virtualIDs[utf8] ?? -1
         }
         singleByteToken = (0..<256).map { vocabulary.textToID.find([UInt8($0)]) ?? -1 }
         vocabularySize = n

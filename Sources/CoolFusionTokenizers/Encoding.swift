@@ -28,8 +28,10 @@ public struct Word: Sendable, Equatable, CustomStringConvertible {
 
     /// The word's text within `input` (the string it was computed from).
     public func text(in input: String) -> String {
-        let utf8 = Array(input.utf8)
-        return String(decoding: utf8[byteRange], as: UTF8.self)
+        let utf8 = input.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: byteRange.lowerBound)
+        let end = utf8.index(start, offsetBy: byteRange.count)
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
     public var description: String { "\(start)..<\(end)" }

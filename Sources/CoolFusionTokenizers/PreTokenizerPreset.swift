@@ -5,19 +5,21 @@
 public enum PreTokenizerPreset: String, Sendable, CaseIterable {
     /// GPT-2 regex preceded by punctuation runs and followed by number runs and digit triples.
     case `default` = "default"
-    /// The GPT-2 regex alone (also `gpt-2`, `phi-2`, `mpt`, `olmo`, ...).
-    case gpt2 = "gpt2"
+    /// The GPT-2 regex alone (also `phi-2`, `mpt`, `olmo`, ...).
+    case gpt2 = "gpt-2"
     /// Llama-3: case-insensitive contractions, letters with one leading non-letter, numbers in groups of three.
     case llama3 = "llama-bpe"
     /// Qwen2: as Llama-3 but every digit is a piece of its own.
     case qwen2 = "qwen2"
     /// SmolLM / StarCoder: every digit a piece, then the GPT-2 regex.
     case smollm = "smollm"
+    /// DeepSeek LLM: newlines, explicit letter / punctuation / CJK classes, trailing spaces, number runs.
+    case deepseekLLM = "deepseek-llm"
 
     /// `tokenizer.ggml.pre` names llama.cpp maps onto each preset.
     static let names: [String: PreTokenizerPreset] = {
         var map: [String: PreTokenizerPreset] = ["default": .default]
-        for name in ["gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais", "jina-es", "jina-de", "gigachat", "jina-v2-es",
+        for name in ["gpt-2", "phi-2", "mpt", "olmo", "jais", "jina-es", "jina-de", "gigachat", "jina-v2-es",
                      "jina-v2-de", "a.x-4.0", "mellum", "modern-bert", "exaone4", "trillion", "granite-docling"] {
             map[name] = .gpt2
         }
@@ -25,6 +27,7 @@ public enum PreTokenizerPreset: String, Sendable, CaseIterable {
         for name in ["dbrx", "smaug-bpe"] { map[name] = .llama3 }
         for name in ["qwen2", "deepseek-r1-qwen", "stablelm2", "megrez", "hunyuan", "kormo"] { map[name] = .qwen2 }
         for name in ["smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b"] { map[name] = .smollm }
+        map["deepseek-llm"] = .deepseekLLM
         return map
     }()
 
@@ -49,6 +52,8 @@ public enum PreTokenizerPreset: String, Sendable, CaseIterable {
         case .llama3: [.llama3(maxDigits: 3)]
         case .qwen2: [.llama3(maxDigits: 1)]
         case .smollm: [.eachNumber, .gpt2]
+        case .deepseekLLM: [.eachNewline, .spaceThenRun(.deepseekLetters), .spaceThenRun(.deepseekPunctuation),
+                            .trailingWhitespace, .runs(.deepseekCJK), .numberRuns]
         }
     }
 }
@@ -67,4 +72,25 @@ enum PreTokenizerRule: Sendable, Equatable {
     case punctuationRuns
     /// `[0-9][0-9][0-9]`
     case asciiDigitTriples
+    /// `[\r\n]`: each carriage return and line feed alone.
+    case eachNewline
+    /// `\s?[CLASS]+`
+    case spaceThenRun(ExplicitClass)
+    /// `[CLASS]+`
+    case runs(ExplicitClass)
+    /// `\s+$`: the whitespace at the end of a piece.
+    case trailingWhitespace
+}
+
+/// Explicit character classes some presets spell out instead of using Unicode categories.
+enum ExplicitClass: Sendable, Equatable {
+    case deepseekLetters, deepseekPunctuation, deepseekCJK
+
+    var ranges: [ClosedRange<UInt32>] {
+        switch self {
+        case .deepseekLetters: DeepSeekCharacterClasses.letters
+        case .deepseekPunctuation: DeepSeekCharacterClasses.punctuation
+        case .deepseekCJK: DeepSeekCharacterClasses.cjk
+        }
+    }
 }

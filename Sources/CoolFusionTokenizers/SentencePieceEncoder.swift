@@ -3,13 +3,11 @@
 /// the highest-scoring vocabulary entry is merged until no pair forms a token. Characters that never
 /// became a token are emitted as byte tokens `<0xNN>`.
 struct SentencePieceEncoder: Sendable {
-    private let textToID: ByteStringTable
-    private let scores: [Float]
+    private let textToID: ByteStringTable   // carries each token's score
     private let byteTokens: [TokenID]   // [256] `<0xNN>` (or the single-byte token), -1 if absent
 
     init(vocabulary: Vocabulary) {
         textToID = vocabulary.textToID
-        scores = vocabulary.scores
         byteTokens = (0..<256).map { byte in
             let hex = String(byte, radix: 16, uppercase: true)
             let name = "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
@@ -76,8 +74,8 @@ struct SentencePieceEncoder: Sendable {
                 let l = symbols[Int(left)], r = symbols[Int(right)]
                 let size = Int(l.length + r.length)
                 let range = UnsafeBufferPointer(rebasing: text[Int(l.start)..<Int(l.start) + size])
-                guard let id = textToID.find(range) else { return }
-                queue.push(Bigram(left: left, right: right, score: scores[Int(id)], size: Int32(size)))
+                guard let found = textToID.findWithScore(range) else { return }
+                queue.push(Bigram(left: left, right: right, score: found.score, size: Int32(size)))
             }
             for i in 1..<max(symbols.count, 1) { tryAdd(Int32(i - 1), Int32(i)) }
             while let bigram = queue.pop() {

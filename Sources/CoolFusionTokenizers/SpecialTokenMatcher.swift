@@ -13,12 +13,13 @@ struct SpecialTokenMatcher: Sendable {
 
     private let ids: [TokenID]              // [rank] token id, longest text first
     private let lengths: [Int]              // [rank] text length in bytes
+    private let strips: [TokenAttributes]   // [rank] leftStrip / rightStrip flags
     private let startsToken: [Bool]         // [256] whether some token text starts with this byte
     private let children: [UInt64: Int32]   // (node << 8 | byte) → child node; node 0 is the root
     private let rankAtNode: [Int32]         // [node] rank of the token ending here, or -1
 
-    /// `tokens` are in priority order (longest first); `texts` gives each token's bytes.
-    init(tokens: [TokenID], texts: [String]) {
+    /// `tokens` are in priority order (longest first); `texts` and `attributes` are per token id.
+    init(tokens: [TokenID], texts: [String], attributes: [TokenAttributes]) {
         var children: [UInt64: Int32] = [:]
         var rankAtNode: [Int32] = [-1]
         var startsToken = [Bool](repeating: false, count: 256)
@@ -45,6 +46,7 @@ struct SpecialTokenMatcher: Sendable {
         }
         self.ids = tokens
         self.lengths = lengths
+        self.strips = tokens.map { attributes[Int($0)].intersection([.leftStrip, .rightStrip]) }
         self.startsToken = startsToken
         self.children = children
         self.rankAtNode = rankAtNode
@@ -74,9 +76,10 @@ struct SpecialTokenMatcher: Sendable {
         occurrences.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
 
         // Replay llama.cpp's order. A candidate overlaps an earlier (not shorter) claim iff that
-        // claim covers its first or last byte, so a byte mask is enough to test it.
+        // claim covers its first or last byte, so a byte mask is enough to test it. Whitespace a
+        // strip flag drops is claimed too (it belongs to no fragment).
         var claimed = [Bool](repeating: false, count: n)
-        var accepted: [(position: Int, rank: Int32)] = []
+        var tokenAt: [Int: Int32] = [:]   // start position → rank of an accepted token
         var currentRank: Int32 = -1
         var endOfLastClaim = 0
         for (rank, position) in occurrences {
@@ -84,19 +87,41 @@ struct SpecialTokenMatcher: Sendable {
             let length = lengths[Int(rank)]
             guard position >= endOfLastClaim, !claimed[position], !claimed[position + length - 1] else { continue }
             for k in position..<position + length { claimed[k] = true }
-            accepted.append((position, rank))
-            endOfLastClaim = position + length
+            tokenAt[position] = rank
+            var end = position + length
+            if strips[Int(rank)].contains(.rightStrip) {
+                while end < n && !claimed[end] && Self.isCSpace(text[end]) { claimed[end] = true; end += 1 }
+            }
+            if strips[Int(rank)].contains(.leftStrip) {
+                var k = position - 1
+                while k >= 0 && !claimed[k] && Self.isCSpace(text[k]) { claimed[k] = true; k -= 1 }
+            }
+            endOfLastClaim = end
         }
-        accepted.sort { $0.position < $1.position }
         var fragments: [Fragment] = []
-        var cursor = 0
-        for (position, rank) in accepted {
-            if position > cursor { fragments.append(.text(cursor..<position)) }
-            let end = position + lengths[Int(rank)]
-            fragments.append(.token(ids[Int(rank)], position..<end))
-            cursor = end
+        var textStart = -1
+        var i = 0
+        while i < n {
+            if !claimed[i] {
+                if textStart < 0 { textStart = i }
+                i += 1
+                continue
+            }
+            if textStart >= 0 { fragments.append(.text(textStart..<i)); textStart = -1 }
+            if let rank = tokenAt[i] {
+                let end = i + lengths[Int(rank)]
+                fragments.append(.token(ids[Int(rank)], i..<end))
+                i = end
+            } else {
+                i += 1  // stripped whitespace
+            }
         }
-        if cursor < n { fragments.append(.text(cursor..<n)) }
+        if textStart >= 0 { fragments.append(.text(textStart..<n)) }
         return fragments
+    }
+
+    /// C's `isspace` in the "C" locale, which llama.cpp uses for stripping.
+    private static func isCSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 }

@@ -15,6 +15,9 @@ struct TokenAttributes: OptionSet, Sendable {
     static let control = TokenAttributes(rawValue: 1 << 3)
     static let userDefined = TokenAttributes(rawValue: 1 << 4)
     static let byte = TokenAttributes(rawValue: 1 << 5)
+    /// When matched in text, whitespace before it (`lstrip`) / after it (`rstrip`) is dropped.
+    static let leftStrip = TokenAttributes(rawValue: 1 << 6)
+    static let rightStrip = TokenAttributes(rawValue: 1 << 7)
 
     init(rawValue: UInt16) { self.rawValue = rawValue }
 

@@ -2,6 +2,14 @@ import CoolFusionGGUF
 
 /// A model's tokenizer, built from its GGUF file, matching llama.cpp's tokenization exactly.
 ///
+/// ```swift
+/// let tokenizer = try Tokenizer(path: try ModelStore().resolve("gemma3-270m"))
+/// let tokens = tokenizer.encode("Hello world")          // [9259, 1902], never BOS/EOS
+/// let words = tokenizer.words("Multi-tasking is hard")  // UTF-8 byte ranges of the T2 words
+/// let text = tokenizer.decode(tokens)                   // "Hello world"
+/// var stream = StreamingDecoder(tokenizer: tokenizer)   // for generation, never half a character
+/// ```
+///
 /// Immutable and thread-safe: per-call working memory lives in the call, as llama.cpp's
 /// `*_session` structs do. Encoding never adds BOS/EOS (callers add `vocabulary.bosID` when
 /// `vocabulary.addBOS` is set).
@@ -21,6 +29,11 @@ public final class Tokenizer: Sendable {
     /// Finds control, user-defined and unknown tokens (`parse_special` true).
     private let specialMatcher: SpecialTokenMatcher
 
+    /// Reads the tokenizer of the GGUF file at `path`.
+    public convenience init(path: String) throws {
+        try self.init(gguf: GGUFFile(path: path))
+    }
+
     public convenience init(gguf: GGUFFile) throws(TokenizerError) {
         try self.init(vocabulary: Vocabulary(gguf: gguf))
     }
@@ -39,11 +52,11 @@ public final class Tokenizer: Sendable {
                                    PreTokenizer(rules: preset.rules))
         }
         let special = vocabulary.specialTokensLongestFirst
-        specialMatcher = SpecialTokenMatcher(tokens: special, texts: vocabulary.tokens)
+        specialMatcher = SpecialTokenMatcher(tokens: special, texts: vocabulary.tokens, attributes: vocabulary.attributes)
         let notInPlainText: TokenAttributes = [.control, .unknown]
         plainTextMatcher = SpecialTokenMatcher(
             tokens: special.filter { vocabulary.attributes[Int($0)].isDisjoint(with: notInPlainText) },
-            texts: vocabulary.tokens)
+            texts: vocabulary.tokens, attributes: vocabulary.attributes)
     }
 
     // MARK: Encoding
@@ -51,27 +64,27 @@ public final class Tokenizer: Sendable {
     /// The tokens of `text`. With `parseSpecial`, control tokens written in the text
     /// (`<|im_start|>`) become single tokens; user-defined tokens always do, as in llama.cpp.
     public func encode(_ text: String, parseSpecial: Bool = false) -> [TokenID] {
-        if let tokens = text.utf8.withContiguousStorageIfAvailable({ run($0, parseSpecial: parseSpecial, words: nil) }) {
+        if let tokens = text.utf8.withContiguousStorageIfAvailable({ run($0, parseSpecial: parseSpecial).tokens }) {
             return tokens
         }
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { run($0, parseSpecial: parseSpecial, words: nil) }
+        return bytes.withUnsafeBufferPointer { run($0, parseSpecial: parseSpecial).tokens }
     }
 
     /// The tokens of UTF-8 bytes (e.g. read from stdin); invalid UTF-8 is an error, not a crash.
     public func encode(utf8 bytes: [UInt8], parseSpecial: Bool = false) throws(TokenizerError) -> [TokenID] {
         if let offset = UTF8Scalar.firstInvalidOffset(bytes) { throw .invalidUTF8(offset: offset) }
-        return bytes.withUnsafeBufferPointer { run($0, parseSpecial: parseSpecial, words: nil) }
+        return bytes.withUnsafeBufferPointer { run($0, parseSpecial: parseSpecial).tokens }
     }
 
     /// Tokens and words of `text`, each word with its UTF-8 byte range in `text`.
     public func encodeWithWords(_ text: String, parseSpecial: Bool = false) -> Encoding {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
-            var pieces: [Range<Int>] = []
-            let tokens = run(buffer, parseSpecial: parseSpecial, words: &pieces)
-            if vocabulary.model == .sentencePiece { pieces = SentencePieceWords.split(buffer) }
-            return Encoding(tokens: tokens, words: pieces.map(Word.init(byteRange:)))
+            let (tokens, pieces) = run(buffer, parseSpecial: parseSpecial, collectPieces: vocabulary.model == .byteLevelBPE)
+            let words = vocabulary.model == .sentencePiece
+                ? SentencePieceWords.split(buffer) : ByteLevelWords.join(pieces, in: buffer)
+            return Encoding(tokens: tokens, words: words.map(Word.init(byteRange:)))
         }
     }
 
@@ -80,17 +93,18 @@ public final class Tokenizer: Sendable {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
             if vocabulary.model == .sentencePiece { return SentencePieceWords.split(buffer) }
-            var pieces: [Range<Int>] = []
-            _ = run(buffer, parseSpecial: parseSpecial, words: &pieces, tokenize: false)
-            return pieces
+            let pieces = run(buffer, parseSpecial: parseSpecial, collectPieces: true, tokenize: false).pieces
+            return ByteLevelWords.join(pieces, in: buffer)
         }
     }
 
     /// The shared encode path: special-token partition, then the model's tokenizer per fragment.
-    /// When `words` is given, byte-level BPE appends each pre-tokenizer piece / special token to it.
-    private func run(_ text: UnsafeBufferPointer<UInt8>, parseSpecial: Bool, words: UnsafeMutablePointer<[Range<Int>]>?,
-                     tokenize: Bool = true) -> [TokenID] {
+    /// With `collectPieces`, byte-level BPE also returns each pre-tokenizer piece and special token
+    /// as a byte range; without `tokenize` it only splits.
+    private func run(_ text: UnsafeBufferPointer<UInt8>, parseSpecial: Bool, collectPieces: Bool = false,
+                     tokenize: Bool = true) -> (tokens: [TokenID], pieces: [Range<Int>]) {
         var output: [TokenID] = []
+        var collected: [Range<Int>] = []
         let fragments = (parseSpecial ? specialMatcher : plainTextMatcher).partition(text)
         switch engine {
         case .sentencePiece(let encoder):
@@ -116,11 +130,11 @@ public final class Tokenizer: Sendable {
                 switch fragment {
                 case .token(let id, let range):
                     output.append(id)
-                    words?.pointee.append(range)
+                    if collectPieces { collected.append(range) }
                 case .text(let range):
                     pieces.removeAll(keepingCapacity: true)
                     preTokenizer.split(text, range, scratch: &preScratch, into: &pieces)
-                    words?.pointee.append(contentsOf: pieces)
+                    if collectPieces { collected.append(contentsOf: pieces) }
                     guard tokenize else { continue }
                     for piece in pieces {
                         encoder.encode(UnsafeBufferPointer(rebasing: text[piece]), scratch: &scratch, into: &output)
@@ -128,6 +142,6 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
-        return output
+        return (output, collected)
     }
 }

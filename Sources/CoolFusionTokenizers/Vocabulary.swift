@@ -6,7 +6,7 @@ import CoolFusionGGUF
 public struct Vocabulary: Sendable {
     public let model: TokenizerModel
     /// `tokenizer.ggml.pre`, or "default" when absent.
-    public let preTokenizerName: String
+    public private(set) var preTokenizerName: String
     /// [count] token texts as stored (SPM texts use `▁` for spaces; BPE texts are byte-mapped).
     public let tokens: [String]
     /// [count] SPM merge scores (0 when the file has none).
@@ -48,6 +48,14 @@ public struct Vocabulary: Sendable {
     public func type(of id: TokenID) -> TokenType? {
         guard id >= 0, Int(id) < count else { return nil }
         return types[Int(id)]
+    }
+
+    /// A copy that selects another pre-tokenizer preset (to run a vocabulary with a preset its
+    /// file does not name, e.g. to check presets against llama.cpp on a vocabulary we have).
+    public func withPreTokenizerName(_ name: String) -> Vocabulary {
+        var copy = self
+        copy.preTokenizerName = name
+        return copy
     }
 
     /// The id of the token whose text is exactly `text`, if any.
@@ -93,10 +101,11 @@ extension Vocabulary {
 
         // llama.cpp renames empty entries so every token has a distinct, non-empty text.
         var tokens = texts
+        let tokenScores = self.scores
         var table = ByteStringTable(expectedCount: n)
         for i in 0..<n {
             if tokens[i].isEmpty { tokens[i] = "[EMPTY_\(i)]" }
-            if let first = table.insert(tokens[i].utf8, value: Int32(i)) {
+            if let first = tokens[i].withUTF8({ table.insert($0, value: Int32(i), score: tokenScores[i]) }) {
                 throw .duplicateToken(text: tokens[i], firstID: Int(first), secondID: i)
             }
         }
@@ -139,13 +148,19 @@ extension Vocabulary {
         } catch { throw .metadata(error) }
 
         // Name-based detection, as llama.cpp does it: a token found this way becomes a control token.
-        func detect(_ slot: inout TokenID?, _ names: Set<String>) {
-            guard slot == nil else { return }
-            for (i, text) in tokens.enumerated() where names.contains(text) {
-                slot = TokenID(i)
-                attributes[i].insert(.control)
-                return
+        // (llama.cpp walks a hash map, so which of several candidates wins is unspecified; we take the lowest id.)
+        let lookup = table
+        func ids(named names: Set<String>) -> [Int] {
+            var found: [Int] = []
+            for name in names {
+                if let id = lookup.find(Array(name.utf8)) { found.append(Int(id)) }
             }
+            return found.sorted()
+        }
+        func detect(_ slot: inout TokenID?, _ names: Set<String>) {
+            guard slot == nil, let first = ids(named: names).first else { return }
+            slot = TokenID(first)
+            attributes[first].insert(.control)
         }
         detect(&eot, SpecialTokenNames.endOfTurn)
         detect(&eom, ["<|eom_id|>"])
@@ -155,14 +170,25 @@ extension Vocabulary {
         detect(&fimSep, ["<|file_sep|>"])
 
         var endOfGeneration = Set([fimPad, fimRep, fimSep].compactMap { $0 })
-        for (i, text) in tokens.enumerated() where SpecialTokenNames.endOfGeneration.contains(text) {
+        for i in ids(named: SpecialTokenNames.endOfGeneration) {
             endOfGeneration.insert(TokenID(i))
             attributes[i].insert(.control)
         }
-        for (i, text) in tokens.enumerated() where SpecialTokenNames.alwaysRendered.contains(text) {
-            attributes[i] = .userDefined
-        }
+        for i in ids(named: SpecialTokenNames.alwaysRendered) { attributes[i] = .userDefined }
         for id in [eos, eot, eom].compactMap({ $0 }) { endOfGeneration.insert(id) }
+        // o200k_harmony / solar-open: "<|end|>" is not end-of-generation when the tool-call markers exist.
+        let eogNames = Set(endOfGeneration.map { tokens[Int($0)] })
+        if eogNames.contains("<|end|>") && ((eogNames.contains("<|return|>") && (eogNames.contains("<|call|>") || eogNames.contains("<|calls|>")))
+            || ((eogNames.contains("<|call|>") || eogNames.contains("<|calls|>")) && eogNames.contains("<|flush|>"))),
+           let end = ids(named: ["<|end|>"]).first {
+            endOfGeneration.remove(TokenID(end))
+            attributes[end] = .userDefined
+        }
+        // Gemma-4 style vocabularies: "</s>" is plain text when "<|tool_response>" ends generation.
+        if eogNames.contains("<|tool_response>"), eogNames.contains("</s>"), let s = ids(named: ["</s>"]).first {
+            endOfGeneration.remove(TokenID(s))
+            attributes[s] = .normal
+        }
 
         self.bosID = bos
         self.eosID = eos
@@ -173,16 +199,26 @@ extension Vocabulary {
         self.addEOS = addEOS
         self.addSpacePrefix = model == .sentencePiece ? addSpacePrefix : false
         self.endOfGeneration = endOfGeneration
-        self.attributes = attributes
 
         let matchable: TokenAttributes = [.control, .userDefined, .unknown]
+        // Strip flags llama.cpp sets by model name (Phi-3 chat tokens swallow the whitespace after them).
+        let generalName = ((try? gguf.optionalString("general.name")) ?? nil)?.lowercased() ?? ""
+        if generalName.contains("phi-3") || generalName.contains("phi3") {
+            for i in 0..<n where !attributes[i].isDisjoint(with: matchable) { attributes[i].insert(.rightStrip) }
+            for i in ids(named: ["</s>"]) { attributes[i].insert(.rightStrip) }
+            for i in ids(named: ["<unk>", "<s>", "<|endoftext|>"]) { attributes[i].remove(.rightStrip) }
+        }
+        if generalName.contains("modern-bert") {
+            for i in ids(named: ["[MASK]"]) { attributes[i].insert(.leftStrip) }
+        }
+        self.attributes = attributes
         self.specialTokensLongestFirst = (0..<n)
             .filter { !attributes[$0].isDisjoint(with: matchable) }
-            .map { TokenID($0) }
-            .sorted { a, b in
-                let la = tokens[Int(a)].utf8.count, lb = tokens[Int(b)].utf8.count
-                return la != lb ? la > lb : a < b
+            .map { (id: TokenID($0), length: tokens[$0].utf8.count) }
+            .sorted { (a: (id: TokenID, length: Int), b: (id: TokenID, length: Int)) -> Bool in
+                a.length != b.length ? a.length > b.length : a.id < b.id
             }
+            .map { $0.id }
     }
 }
 

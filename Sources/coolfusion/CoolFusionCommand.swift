@@ -6,6 +6,9 @@ struct CoolFusionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coolfusion",
         abstract: "Fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.",
-        subcommands: [InspectCommand.self, ModelsCommand.self, RunCommand.self, BenchCommand.self, GenerateCommand.self]
+        subcommands: [
+            InspectCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchTokenizerCommand.self,
+            RunCommand.self, BenchCommand.self, GenerateCommand.self,
+        ]
     )
 }
