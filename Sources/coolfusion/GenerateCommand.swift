@@ -64,6 +64,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Never colour the output.")
     var noColor = false
 
+    @Flag(help: "Take PROMPT and --stop literally (by default \\n, \\t, \\r, \\\\, \\\" and \\' are unescaped, as llama.cpp does).")
+    var noEscape = false
+
     @Argument(help: "The text to continue.")
     var prompt: String
 
@@ -94,6 +97,8 @@ struct GenerateCommand: AsyncParsableCommand {
             let path = try store.resolve(name)
             sources.append(try EngineSourceModel.load(path: path, name: Self.displayName(name)))
         }
+        let prompt = noEscape ? self.prompt : Self.unescape(self.prompt)
+        let stops = noEscape ? self.stops : self.stops.map(Self.unescape)
         let options = FusionOptions(
             method: method, maxTokens: maxTokens, stopSequences: stops, segmentTokenCap: segmentTokenCap,
             selection: SelectionRule(metric: metric, weights: try parsedWeights()), concurrent: !sequential)
@@ -119,6 +124,31 @@ struct GenerateCommand: AsyncParsableCommand {
             Self.write("\n", to: .standardOutput)
             Self.write(formatter.summary(result) + "\n", to: .standardError)
         }
+    }
+
+    /// Turns the escape sequences a shell leaves in a quoted argument into the characters
+    /// (`"Question: ...\\nAnswer:"` gets a real line break); an unknown escape is kept as written.
+    static func unescape(_ text: String) -> String {
+        var out = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "r": out.append("\r")
+                case "\\", "\"", "'": out.append(character)
+                default: out.append("\\"); out.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        if escaping { out.append("\\") }
+        return out
     }
 
     /// A path is shown by its file name; an alias as given.
