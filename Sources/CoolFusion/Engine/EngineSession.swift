@@ -11,7 +11,7 @@ public final class EngineSession: InferenceSession {
     private var saved: Session?
 
     /// The engine scores at most this many candidate tokens per batched pass.
-    static let maximumScoredTokens = 1024
+    public static let maximumScoredTokens = 1024
 
     public init(model: Model) {
         session = model.makeSession()
@@ -89,7 +89,7 @@ public final class EngineSession: InferenceSession {
 
     /// Consecutive groups of candidates of at most `maximumScoredTokens` tokens each (a longer single
     /// candidate gets a group of its own, and the engine reports it).
-    static func batches(_ candidates: [[TokenID]]) -> [[[TokenID]]] {
+    public static func batches(_ candidates: [[TokenID]]) -> [[[TokenID]]] {
         var groups: [[[TokenID]]] = []
         var current: [[TokenID]] = []
         var tokens = 0
