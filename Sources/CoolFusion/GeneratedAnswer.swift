@@ -4,7 +4,7 @@ public struct GeneratedAnswer: Sendable {
     public var text: String
     /// True when the model ended it with end-of-generation.
     public var endedByModel: Bool
-    /// Tokens of the model's own the answer took (generated tokens, end-of-generation excluded).
+    /// How many of the model's own tokens the answer took (end-of-generation excluded).
     public var tokenCount: Int
 
     public init(text: String, endedByModel: Bool, tokenCount: Int) {

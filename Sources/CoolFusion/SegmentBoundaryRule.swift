@@ -1,7 +1,7 @@
 /// Where a candidate segment may end: the rule of the paper's T1 step.
 ///
-/// `common` is Cool-Fusion proper (a complete word boundary of EVERY tokenizer, §2.1); `own` is the
-/// paper's Cool−align ablation (the generating model's own first word boundary).
+/// By default this is Cool-Fusion proper (a complete word boundary of EVERY tokenizer, §2.1); with
+/// `ownBoundariesOnly` it is the paper's Cool−align ablation (the generating model's own first boundary).
 public struct SegmentBoundaryRule: Sendable {
     /// Every model's word splitter, in model order (including the generating model's own).
     public let splitters: [any WordSplitter]
@@ -10,15 +10,20 @@ public struct SegmentBoundaryRule: Sendable {
     /// True: only the generating model's own tokenizer decides (Cool−align).
     public let ownBoundariesOnly: Bool
 
+    /// The generating model's splitter; nil if `ownIndex` names none (then every splitter decides).
+    private let own: (any WordSplitter)?
+
     public init(splitters: [any WordSplitter], ownIndex: Int, ownBoundariesOnly: Bool = false) {
         self.splitters = splitters
         self.ownIndex = ownIndex
         self.ownBoundariesOnly = ownBoundariesOnly
+        own = splitters.indices.contains(ownIndex) ? splitters[ownIndex] : nil
     }
 
     /// The tokenizers that must agree on a boundary under this rule.
     private var deciding: [any WordSplitter] {
-        ownBoundariesOnly ? [splitters[ownIndex]] : splitters
+        if ownBoundariesOnly, let own { return [own] }
+        return splitters
     }
 
     /// Offsets that are complete word boundaries for every deciding tokenizer, ascending.
@@ -43,7 +48,7 @@ public struct SegmentBoundaryRule: Sendable {
     /// (the caller then takes all of the text).
     public func fallbackCut(in text: String) -> (offset: Int, kind: SegmentAlignment)? {
         if let last = commonBoundaries(in: text).last { return (last, .aligned) }
-        if let last = splitters[ownIndex].completeBoundaries(in: text).last { return (last, .cappedAtOwnBoundary) }
+        if let last = own?.completeBoundaries(in: text).last { return (last, .cappedAtOwnBoundary) }
         return nil
     }
 }

@@ -7,6 +7,8 @@ struct ScriptedModelSpec {
     var scripts: [String]
     var logProbs: [String: Float] = [:]
     var defaultLogProb: Float = -1
+    /// Set to make the model generate another tokenization of its text than its tokenizer's.
+    var generationTokenizer: ScriptedTokenizer? = nil
 }
 
 typealias ScriptedModel = LocalSourceModel<ScriptedSession, ScriptedTokenizer>
@@ -20,7 +22,8 @@ struct ScriptedHandle {
 func makeScripted(_ spec: ScriptedModelSpec) -> ScriptedHandle {
     let counters = SessionCounters()
     let session = ScriptedSession(tokenizer: spec.tokenizer, scripts: spec.scripts, logProbs: spec.logProbs,
-                                  defaultLogProb: spec.defaultLogProb, counters: counters)
+                                  defaultLogProb: spec.defaultLogProb, counters: counters,
+                                  generationTokenizer: spec.generationTokenizer)
     return ScriptedHandle(model: LocalSourceModel(name: spec.name, tokenizer: spec.tokenizer, session: session),
                           counters: counters)
 }

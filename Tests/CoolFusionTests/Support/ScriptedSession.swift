@@ -10,6 +10,9 @@ import Synchronization
 /// only for a non-empty state), so tests can assert what was computed and what was reused.
 final class ScriptedSession: InferenceSession {
     let tokenizer: ScriptedTokenizer
+    /// Splits the script into the tokens the model generates; normally `tokenizer`, but a different
+    /// one makes the model generate a non-canonical tokenization of its own text.
+    let generationTokenizer: ScriptedTokenizer
     let scripts: [String]
     let logProbs: [String: Float]
     let defaultLogProb: Float
@@ -22,8 +25,10 @@ final class ScriptedSession: InferenceSession {
     let counters: SessionCounters
 
     init(tokenizer: ScriptedTokenizer, scripts: [String], logProbs: [String: Float] = [:],
-         defaultLogProb: Float = -1, counters: SessionCounters = SessionCounters()) {
+         defaultLogProb: Float = -1, counters: SessionCounters = SessionCounters(),
+         generationTokenizer: ScriptedTokenizer? = nil) {
         self.tokenizer = tokenizer
+        self.generationTokenizer = generationTokenizer ?? tokenizer
         self.scripts = scripts
         self.logProbs = logProbs
         self.defaultLogProb = defaultLogProb
@@ -45,7 +50,7 @@ final class ScriptedSession: InferenceSession {
         let sofar = tokenizer.bytes(of: tokens)
         let next: TokenID
         if let script = scripts.map({ Array($0.utf8) }).first(where: { $0.starts(with: sofar) && $0.count > sofar.count }) {
-            next = tokenizer.encode(bytes: Array(script[sofar.count...]))[0]
+            next = generationTokenizer.encode(bytes: Array(script[sofar.count...]))[0]
         } else {
             next = tokenizer.endOfGenerationToken ?? 0
         }
