@@ -41,8 +41,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Micro-benchmark of the matmul kernels on the default models' real decode shapes.
+        .executableTarget(name: "coolfusion-kernels-bench", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
         .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
-        .testTarget(name: "CoolFusionKernelsTests", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
+        .testTarget(
+            name: "CoolFusionKernelsTests",
+            dependencies: ["CoolFusionKernels", "CoolFusionGGUF"],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(
             name: "CoolFusionTokenizersTests",
             dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore"],

@@ -6,8 +6,9 @@
 #   python3 scripts/bench_tokenizers.py [--megabytes 3] [--binary .build/release/coolfusion]
 #
 # The text: lines drawn (seeded) from the tokenizer corpus (prose, code, numbers, many scripts,
-# emoji, whitespace) until it reaches the requested size, written to a temporary file. Both sides
-# encode it in chunks of 20 lines without BOS and without parsing special tokens, best of 3.
+# emoji, whitespace) until it reaches the requested size, written to a temporary file; with
+# --prose only its English prose lines. Both sides encode it in chunks of 20 lines without BOS and
+# without parsing special tokens, best of 3. The last column checks both made the same tokens.
 import argparse
 import json
 import os
@@ -29,9 +30,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tokenizer_corpus  # noqa: E402
 
 
-def mixed_text(megabytes):
+def mixed_text(megabytes, prose=False):
     rng = random.Random(1234)
-    lines = [s for s in tokenizer_corpus.corpus() if s.strip()]
+    source = tokenizer_corpus.PROSE + tokenizer_corpus.CONTRACTIONS if prose else tokenizer_corpus.corpus()
+    lines = [s for s in source if s.strip()]
     out, size = [], 0
     while size < megabytes * 1_000_000:
         line = rng.choice(lines).replace("\n", " ")
@@ -61,6 +63,7 @@ def bench_llama(path, text, repeats=3):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=float, default=3.0)
+    parser.add_argument("--prose", action="store_true", help="English prose lines only")
     parser.add_argument("--binary", default=".build/release/coolfusion")
     parser.add_argument("--models-dir", default=os.path.expanduser("~/.cache/coolfusion/models"))
     args = parser.parse_args()
@@ -69,11 +72,12 @@ def main():
     if llama_cpp.__version__ != PINNED:
         sys.exit(f"llama-cpp-python {llama_cpp.__version__} found, {PINNED} required")
 
-    text = mixed_text(args.megabytes)
+    text = mixed_text(args.megabytes, prose=args.prose)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
         f.write(text)
         text_path = f.name
-    print(f"text: {len(text.encode('utf-8')) / 1e6:.2f} MB, chunks of {LINES_PER_CHUNK} lines, best of 3, one thread")
+    kind = "English prose" if args.prose else "mixed"
+    print(f"text: {len(text.encode('utf-8')) / 1e6:.2f} MB {kind}, chunks of {LINES_PER_CHUNK} lines, best of 3, one thread")
     print(f"{'model':<20} {'llama.cpp MB/s':>15} {'Swift MB/s':>11} {'ratio':>6}  tokens (llama.cpp / Swift)")
     try:
         for alias, filename in MODELS.items():

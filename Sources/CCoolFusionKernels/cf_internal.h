@@ -23,6 +23,12 @@ void cf_quantize_q8k_reference(const float *x, void *dst, int64_t cols);
 // AVX2/FMA/F16C versions (vec_dot_avx2.c); NULL when the type has none or the build target is
 // not x86-64. Only call them when cf_cpu_has_avx2_fma().
 cf_vec_dot_fn cf_avx2_vec_dot(int type);
+/// One weight row · `rows` activation rows (act + k·act_stride) → out[k·out_stride], k < rows:
+/// the weight row is unpacked once for all of them (vec_dot_rows_avx2.c). `rows` is 8 or 4;
+/// NULL if the type has no such kernel.
+typedef void (*cf_vec_dot_rows_fn)(int64_t cols, const void *weight_row, const uint8_t *act, int64_t act_stride,
+                                   float *out, int64_t out_stride);
+cf_vec_dot_rows_fn cf_avx2_vec_dot_rows(int type, int rows);
 cf_quantize_fn cf_avx2_quantize(cf_activation_kind kind);
 
 /// Six-bit scale and min j (0..7) of a Q4_K/Q5_K super-block.

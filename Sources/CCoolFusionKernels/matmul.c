@@ -5,40 +5,88 @@
 // by integer multiply-adds straight from the mapping. Weight rows are split across the pool's
 // threads in tiles that fit L1; each tile is read once for all n activation rows.
 #include "cf_internal.h"
+#include <pthread.h>
 #include <stdlib.h>
 
 // Per-calling-thread scratch for quantized activations: grows, never shrinks, so steady-state
-// calls allocate nothing. Workers only read it while the caller waits in cf_pool_run.
-static _Thread_local void *scratch;
-static _Thread_local size_t scratch_capacity;
+// calls allocate nothing; freed when the thread exits (pthread key destructor). Workers only
+// read it while the caller waits in cf_pool_run.
+typedef struct { void *bytes; size_t capacity; } scratch_buffer;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *value) {
+    scratch_buffer *buffer = value;
+    free(buffer->bytes);
+    free(buffer);
+}
+
+static void scratch_key_create(void) { pthread_key_create(&scratch_key, scratch_free); }
 
 static void *scratch_reserve(size_t bytes) {
-    if (bytes <= scratch_capacity) return scratch;
-    void *grown = realloc(scratch, bytes);
+    pthread_once(&scratch_once, scratch_key_create);
+    scratch_buffer *buffer = pthread_getspecific(scratch_key);
+    if (!buffer) {
+        buffer = calloc(1, sizeof(scratch_buffer));
+        if (!buffer || pthread_setspecific(scratch_key, buffer) != 0) { free(buffer); return NULL; }
+    }
+    if (bytes <= buffer->capacity) return buffer->bytes;
+    void *grown = realloc(buffer->bytes, bytes);
     if (!grown) return NULL;
-    scratch = grown;
-    scratch_capacity = bytes;
-    return scratch;
+    buffer->bytes = grown;
+    buffer->capacity = bytes;
+    return grown;
 }
 
 typedef struct {
     cf_vec_dot_fn dot;
+    cf_vec_dot_rows_fn dot8, dot4;   // NULL: no 8- / 4-row kernel for this type / path
     const uint8_t *w;         // [rows][w_row_bytes]
     int64_t w_row_bytes, rows, cols;
     const uint8_t *act;       // [n][act_row_bytes]
     int64_t act_row_bytes, n;
     float *y;                 // [n][rows]
     int64_t tile_rows;        // weight rows per L1-sized tile
+    int64_t panel_rows;       // activation rows per L2-sized panel (a multiple of 8)
 } matmul_job;
 
-static void matmul_rows(void *context, int64_t begin, int64_t end) {
-    const matmul_job *job = context;
-    for (int64_t r0 = begin; r0 < end; r0 += job->tile_rows) {
-        const int64_t r1 = r0 + job->tile_rows < end ? r0 + job->tile_rows : end;
-        for (int64_t i = 0; i < job->n; i++) {
+// Activation rows [i0, i1) × weight rows [r0, r1).
+static void matmul_block(const matmul_job *job, int64_t r0, int64_t r1, int64_t i0, int64_t i1) {
+    int64_t i = i0;
+    if (job->dot8) {
+        for (; i + 8 <= i1; i += 8) {
             const uint8_t *a = job->act + i * job->act_row_bytes;
             float *y = job->y + i * job->rows;
-            for (int64_t r = r0; r < r1; r++) y[r] = job->dot(job->cols, job->w + r * job->w_row_bytes, a);
+            for (int64_t r = r0; r < r1; r++)
+                job->dot8(job->cols, job->w + r * job->w_row_bytes, a, job->act_row_bytes, y + r, job->rows);
+        }
+    }
+    if (job->dot4) {
+        for (; i + 4 <= i1; i += 4) {
+            const uint8_t *a = job->act + i * job->act_row_bytes;
+            float *y = job->y + i * job->rows;
+            for (int64_t r = r0; r < r1; r++)
+                job->dot4(job->cols, job->w + r * job->w_row_bytes, a, job->act_row_bytes, y + r, job->rows);
+        }
+    }
+    for (; i < i1; i++) {
+        const uint8_t *a = job->act + i * job->act_row_bytes;
+        float *y = job->y + i * job->rows;
+        for (int64_t r = r0; r < r1; r++) y[r] = job->dot(job->cols, job->w + r * job->w_row_bytes, a);
+    }
+}
+
+// One chunk of weight rows. Cache blocking: a tile of weight rows (L1) meets a panel of
+// activation rows (L2); the chunk's weights stay in L2 while the panels go by, so each weight
+// byte comes from memory once per call however large n is.
+static void matmul_rows(void *context, int64_t begin, int64_t end) {
+    const matmul_job *job = context;
+    for (int64_t i0 = 0; i0 < job->n; i0 += job->panel_rows) {
+        const int64_t i1 = i0 + job->panel_rows < job->n ? i0 + job->panel_rows : job->n;
+        for (int64_t r0 = begin; r0 < end; r0 += job->tile_rows) {
+            const int64_t r1 = r0 + job->tile_rows < end ? r0 + job->tile_rows : end;
+            matmul_block(job, r0, r1, i0, i1);
         }
     }
 }
@@ -89,9 +137,14 @@ int cf_matmul(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols
 
     int64_t tile_rows = 16384 / w_row_bytes;
     if (tile_rows < 1) tile_rows = 1;
-    matmul_job job = { dot, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows };
-    // Enough rows per chunk that claiming a chunk costs little next to computing it.
-    const int64_t grain = n >= 8 ? 1 : 8;
+    cf_vec_dot_rows_fn dot8 = fast ? cf_avx2_vec_dot_rows(type, 8) : NULL;
+    cf_vec_dot_rows_fn dot4 = fast ? cf_avx2_vec_dot_rows(type, 4) : NULL;
+    int64_t panel_rows = (256 * 1024 / act_row_bytes) & ~(int64_t)7;
+    if (panel_rows < 8) panel_rows = 8;
+    matmul_job job = { dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
+    // 16 rows: each chunk's outputs fill whole 64-byte cache lines (no false sharing between
+    // threads), and claiming a chunk costs little next to computing it.
+    const int64_t grain = 16;
     cf_pool_run(pool, rows, grain, matmul_rows, &job);
     return CF_OK;
 }

@@ -13,17 +13,30 @@ cf_activation_kind cf_activation_kind_for(int type) {
 }
 
 // Symmetric int8: d = max|x| / 127, q = round-half-even(x / d). Both the scalar and the SIMD
-// version multiply by the same f32 inverse and round the same way, so they agree exactly.
+// version multiply by the same f32 inverse and round the same way, so they agree exactly on
+// finite input. A NaN anywhere in a block makes d NaN (as the SIMD max does), so a broken
+// activation shows up as NaN outputs instead of quietly becoming zero.
+static float abs_max_keeping_nan(const float *x, int count) {
+    float amax = 0.0f;
+    for (int j = 0; j < count; j++) {
+        const float v = fabsf(x[j]);
+        if (isnan(v) || v > amax) amax = v;
+        if (isnan(amax)) break;
+    }
+    return amax;
+}
+
+// Rounds x·id to int8 range; NaN (only possible when the block's scale is NaN) becomes 0.
+static int round_to_int(float v) { return isnan(v) ? 0 : (int)nearbyintf(v); }
 void cf_quantize_q8a_reference(const float *x, void *dst, int64_t cols) {
     cf_block_q8a *y = dst;
     for (int64_t b = 0; b < cols / CF_QK; b++, x += CF_QK) {
-        float amax = 0.0f;
-        for (int j = 0; j < CF_QK; j++) amax = fmaxf(amax, fabsf(x[j]));
+        const float amax = abs_max_keeping_nan(x, CF_QK);
         const float d = amax / 127.0f;
         const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
         int sum = 0;
         for (int j = 0; j < CF_QK; j++) {
-            const int q = (int)nearbyintf(x[j] * id);
+            const int q = round_to_int(x[j] * id);
             y[b].qs[j] = (int8_t)q;
             sum += q;
         }
@@ -35,14 +48,13 @@ void cf_quantize_q8a_reference(const float *x, void *dst, int64_t cols) {
 void cf_quantize_q8k_reference(const float *x, void *dst, int64_t cols) {
     cf_block_q8k *y = dst;
     for (int64_t b = 0; b < cols / CF_QK_K; b++, x += CF_QK_K) {
-        float amax = 0.0f;
-        for (int j = 0; j < CF_QK_K; j++) amax = fmaxf(amax, fabsf(x[j]));
+        const float amax = abs_max_keeping_nan(x, CF_QK_K);
         const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
         y[b].d = amax / 127.0f;
         for (int g = 0; g < CF_QK_K / 16; g++) {
             int sum = 0;
             for (int j = 16 * g; j < 16 * g + 16; j++) {
-                const int q = (int)nearbyintf(x[j] * id);
+                const int q = round_to_int(x[j] * id);
                 y[b].qs[j] = (int8_t)q;
                 sum += q;
             }

@@ -1,15 +1,22 @@
 // A fixed pool of worker threads for splitting matrix products, made once and reused.
 //
-// Workers spin for a short while after finishing a job (a decode step issues many small
-// matmuls back to back, and waking a sleeping thread costs tens of microseconds), then sleep on
-// a condition variable. Callers are serialized by a mutex, so several models running at once
-// share the cores instead of oversubscribing them. No allocation happens per job.
+// Design, for a machine whose cores are shared with other processes:
+// - The caller works on its own job too, and claims chunks dynamically like the workers, so a
+//   worker the OS has descheduled simply does no chunks; the caller never waits for a worker that
+//   has not started, only for chunks that were claimed (counted in `done`).
+// - A chunk claim is a CAS on (generation, next index) packed in 64 bits: a worker that wakes up
+//   late for an old job fails the CAS and cannot touch a newer job's work by mistake. Job
+//   descriptors alternate between two slots so a late reader never sees one being rewritten.
+// - Idle workers spin briefly (a decode step issues many small matmuls back to back, and waking
+//   a sleeping thread costs tens of microseconds), then sleep on a condition variable.
+// - Callers are serialized by a mutex, so several models running at once share the cores
+//   instead of oversubscribing them. Nothing is allocated per job.
 #define _GNU_SOURCE
 #include "cf_kernels.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sched.h>
 #include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -18,6 +25,13 @@
 #define cf_cpu_relax() ((void)0)
 #endif
 
+typedef struct {
+    cf_task_fn fn;
+    void *context;
+    int64_t count, chunk;
+    _Atomic int64_t done;              // tasks finished
+} job_slot;
+
 struct cf_pool {
     int threads;                       // workers + the calling thread
     pthread_t *workers;                // threads - 1 of them
@@ -25,16 +39,17 @@ struct cf_pool {
     pthread_mutex_t sleep_lock;
     pthread_cond_t wake;
     _Atomic int sleeping;              // workers blocked (or about to block) on `wake`
-    _Atomic uint64_t generation;       // bumped to publish a new job
+    _Atomic uint64_t state;            // generation << 32 | next unclaimed task index
     _Atomic int stop;
     _Atomic int spin_us;
-    // The current job, written before `generation` is bumped.
-    cf_task_fn fn;
-    void *context;
-    int64_t count, chunk;
-    _Atomic int64_t next;              // next unclaimed task index
-    _Atomic int unfinished;            // workers still inside the current job
+    uint32_t generation;               // caller side copy, under call_lock
+    job_slot slots[2];                 // job of generation g lives in slots[g & 1]
 };
+
+// Set on worker threads, and on a caller while it runs its job: a job that calls cf_pool_run
+// again (any pool) runs that inner job inline instead of deadlocking on call_lock or waiting
+// for workers that are busy with the outer job.
+static _Thread_local int inside_job;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -42,33 +57,46 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void run_chunks(cf_pool *pool) {
+static uint32_t generation_of(uint64_t state) { return (uint32_t)(state >> 32); }
+
+/// Claims and runs chunks of job `generation` until none are left or a newer job replaced it.
+static void run_chunks(cf_pool *pool, uint32_t generation) {
+    job_slot *slot = &pool->slots[generation & 1];
+    const int64_t count = slot->count, chunk = slot->chunk;
+    uint64_t state = atomic_load_explicit(&pool->state, memory_order_acquire);
     for (;;) {
-        const int64_t begin = atomic_fetch_add_explicit(&pool->next, pool->chunk, memory_order_relaxed);
-        if (begin >= pool->count) break;
-        const int64_t end = begin + pool->chunk < pool->count ? begin + pool->chunk : pool->count;
-        pool->fn(pool->context, begin, end);
+        if (generation_of(state) != generation) return;
+        const int64_t begin = (int64_t)(uint32_t)state;
+        if (begin >= count) return;
+        const int64_t end = begin + chunk < count ? begin + chunk : count;
+        const uint64_t claimed = ((uint64_t)generation << 32) | (uint64_t)end;
+        if (!atomic_compare_exchange_weak_explicit(&pool->state, &state, claimed, memory_order_acq_rel, memory_order_acquire))
+            continue;   // `state` now holds the current value; re-check it
+        slot->fn(slot->context, begin, end);
+        atomic_fetch_add_explicit(&slot->done, end - begin, memory_order_release);
+        state = atomic_load_explicit(&pool->state, memory_order_acquire);
     }
 }
 
 static void *worker_main(void *arg) {
     cf_pool *pool = arg;
-    uint64_t seen = 0;
+    inside_job = 1;
+    uint32_t seen = 0;
     for (;;) {
         // Spin, then sleep, until a new generation (job) or stop.
-        uint64_t gen = atomic_load(&pool->generation);
+        uint32_t gen = generation_of(atomic_load(&pool->state));
         if (gen == seen && !atomic_load(&pool->stop)) {
             const uint64_t deadline = now_ns() + (uint64_t)atomic_load_explicit(&pool->spin_us, memory_order_relaxed) * 1000u;
             for (int spins = 0; ; spins++) {
-                gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
+                gen = generation_of(atomic_load_explicit(&pool->state, memory_order_acquire));
                 if (gen != seen || atomic_load_explicit(&pool->stop, memory_order_relaxed)) break;
                 cf_cpu_relax();
                 if ((spins & 255) == 255 && now_ns() > deadline) {
                     pthread_mutex_lock(&pool->sleep_lock);
                     atomic_fetch_add(&pool->sleeping, 1);
-                    // Re-check after announcing ourselves: a caller that bumped the generation
-                    // before seeing `sleeping` > 0 would not signal.
-                    while ((gen = atomic_load(&pool->generation)) == seen && !atomic_load(&pool->stop))
+                    // Re-check after announcing ourselves: a caller that published a job before
+                    // seeing `sleeping` > 0 would not signal.
+                    while ((gen = generation_of(atomic_load(&pool->state))) == seen && !atomic_load(&pool->stop))
                         pthread_cond_wait(&pool->wake, &pool->sleep_lock);
                     atomic_fetch_sub(&pool->sleeping, 1);
                     pthread_mutex_unlock(&pool->sleep_lock);
@@ -78,8 +106,7 @@ static void *worker_main(void *arg) {
         }
         if (atomic_load(&pool->stop)) return NULL;
         seen = gen;
-        run_chunks(pool);
-        atomic_fetch_sub_explicit(&pool->unfinished, 1, memory_order_release);
+        run_chunks(pool, gen);
     }
 }
 
@@ -94,7 +121,7 @@ cf_pool *cf_pool_create(int threads) {
     pthread_cond_init(&pool->wake, NULL);
     if (threads > 1) {
         pool->workers = calloc((size_t)threads - 1, sizeof(pthread_t));
-        if (!pool->workers) { free(pool); return NULL; }
+        if (!pool->workers) { pool->threads = 1; return pool; }
         for (int i = 0; i < threads - 1; i++) {
             if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0) {
                 pool->threads = i + 1;   // keep the ones that started
@@ -128,33 +155,44 @@ void cf_pool_set_spin_microseconds(cf_pool *pool, int microseconds) {
 void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, void *context) {
     if (count <= 0) return;
     if (grain < 1) grain = 1;
-    if (!pool || pool->threads == 1 || count <= grain) {
-        if (pool) pthread_mutex_lock(&pool->call_lock);
+    if (inside_job) {   // nested: we already own a share of the cores
         fn(context, 0, count);
+        return;
+    }
+    if (!pool || pool->threads == 1 || count <= grain || count > INT32_MAX) {
+        if (pool) pthread_mutex_lock(&pool->call_lock);
+        inside_job = 1;
+        fn(context, 0, count);
+        inside_job = 0;
         if (pool) pthread_mutex_unlock(&pool->call_lock);
         return;
     }
     pthread_mutex_lock(&pool->call_lock);
+    inside_job = 1;
     // About four chunks per thread balances uneven progress without much claiming traffic.
+    // Chunks are whole multiples of `grain` (matmul uses it to keep each thread's outputs on
+    // its own cache lines).
     int64_t chunk = (count + 4 * pool->threads - 1) / (4 * pool->threads);
-    if (chunk < grain) chunk = grain;
-    pool->fn = fn;
-    pool->context = context;
-    pool->count = count;
-    pool->chunk = chunk;
-    atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&pool->unfinished, pool->threads - 1, memory_order_relaxed);
-    atomic_fetch_add(&pool->generation, 1);   // seq_cst: publishes the job fields above
+    chunk = (chunk + grain - 1) / grain * grain;
+    const uint32_t generation = ++pool->generation;
+    job_slot *slot = &pool->slots[generation & 1];
+    slot->fn = fn;
+    slot->context = context;
+    slot->count = count;
+    slot->chunk = chunk;
+    atomic_store_explicit(&slot->done, 0, memory_order_relaxed);
+    atomic_store(&pool->state, (uint64_t)generation << 32);   // seq_cst: publishes the slot
     if (atomic_load(&pool->sleeping) > 0) {
         pthread_mutex_lock(&pool->sleep_lock);
         pthread_cond_broadcast(&pool->wake);
         pthread_mutex_unlock(&pool->sleep_lock);
     }
-    run_chunks(pool);
-    // Workers finish within microseconds of us unless the OS descheduled one; then yield the core.
-    for (int spins = 0; atomic_load_explicit(&pool->unfinished, memory_order_acquire) > 0; spins++) {
+    run_chunks(pool, generation);
+    // Only chunks a worker actually claimed can be outstanding; they are being computed now.
+    for (int spins = 0; atomic_load_explicit(&slot->done, memory_order_acquire) < count; spins++) {
         cf_cpu_relax();
-        if ((spins & 4095) == 4095) sched_yield();
+        if ((spins & 1023) == 1023) sched_yield();   // the worker holding a chunk was descheduled
     }
+    inside_job = 0;
     pthread_mutex_unlock(&pool->call_lock);
 }

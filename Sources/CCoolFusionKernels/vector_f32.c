@@ -1,42 +1,232 @@
 // f32 vector helpers for attention, norms and activations: AVX2/FMA with a scalar fallback.
+// Each public function dispatches once per call on the cached CPU check.
 #include "cf_internal.h"
 #include <math.h>
+
+// ---- Scalar versions (the fallback, and the tails of the SIMD loops) ----
 
 static float dot_scalar(const float *a, const float *b, int64_t n) {
     float s = 0.0f;
     for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
     return s;
 }
-
-float cf_dot_f32(const float *a, const float *b, int64_t n) { return dot_scalar(a, b, n); }
-
-void cf_axpy_f32(float a, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += a * x[i]; }
-void cf_scale_f32(float *x, float a, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] *= a; }
-void cf_add_f32(const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += x[i]; }
-void cf_mul_f32(const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] *= x[i]; }
-float cf_sum_squares_f32(const float *x, int64_t n) { return dot_scalar(x, x, n); }
-
-float cf_max_f32(const float *x, int64_t n) {
+static void axpy_scalar(float a, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += a * x[i]; }
+static void scale_scalar(float *x, float a, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] *= a; }
+static void add_scalar(const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += x[i]; }
+static void mul_scalar(const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] *= x[i]; }
+static float max_scalar(const float *x, int64_t n) {
     float m = -INFINITY;
     for (int64_t i = 0; i < n; i++) m = fmaxf(m, x[i]);
     return m;
 }
-
-float cf_exp_sub_sum_f32(float *x, float max, int64_t n) {
+static float exp_sub_sum_scalar(float *x, float max, int64_t n) {
     float s = 0.0f;
     for (int64_t i = 0; i < n; i++) { x[i] = expf(x[i] - max); s += x[i]; }
     return s;
 }
-
-void cf_silu_mul_f32(float *gate, const float *up, int64_t n) {
+static void silu_mul_scalar(float *gate, const float *up, int64_t n) {
     for (int64_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
-
-void cf_gelu_mul_f32(float *gate, const float *up, int64_t n) {
+#define GELU_COEF_A 0.044715f
+#define SQRT_2_OVER_PI 0.7978845608028654f
+static void gelu_mul_scalar(float *gate, const float *up, int64_t n) {
     // gelu(x) = 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))
-    const float c = 0.7978845608028654f;
     for (int64_t i = 0; i < n; i++) {
         const float v = gate[i];
-        gate[i] = 0.5f * v * (1.0f + tanhf(c * (v + 0.044715f * v * v * v))) * up[i];
+        gate[i] = 0.5f * v * (1.0f + tanhf(SQRT_2_OVER_PI * (v + GELU_COEF_A * v * v * v))) * up[i];
     }
+}
+
+static void dot_rows_scalar(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
+                            float scale, float *scores) {
+    for (int64_t t = 0; t < count; t++) scores[t] = dot_scalar(q, rows + t * stride, width) * scale;
+}
+static void weighted_sum_rows_scalar(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                     int64_t width, float *out) {
+    for (int64_t t = 0; t < count; t++) axpy_scalar(weights[t], rows + t * stride, out, width);
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define CF_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define HAVE_SIMD cf_cpu_has_avx2_fma()
+
+CF_AVX2 static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+CF_AVX2 static float dot_avx2(const float *a, const float *b, int64_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {   // four independent chains hide the FMA latency
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    return hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))) + dot_scalar(a + i, b + i, n - i);
+}
+
+CF_AVX2 static void axpy_avx2(float a, const float *x, float *y, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    axpy_scalar(a, x + i, y + i, n - i);
+}
+
+CF_AVX2 static void scale_avx2(float *x, float a, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(va, _mm256_loadu_ps(x + i)));
+    scale_scalar(x + i, a, n - i);
+}
+
+CF_AVX2 static void add_avx2(const float *x, float *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
+    add_scalar(x + i, y + i, n - i);
+}
+
+CF_AVX2 static void mul_avx2(const float *x, float *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
+    mul_scalar(x + i, y + i, n - i);
+}
+
+CF_AVX2 static float max_avx2(const float *x, int64_t n) {
+    __m256 m = _mm256_set1_ps(-INFINITY);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return fmaxf(_mm_cvtss_f32(s), max_scalar(x + i, n - i));
+}
+
+// e^x for 8 lanes (Cephes-style: 2^n · p(r), |r| <= ln2/2; ~2 ulp). Lanes below −87.3 give 0
+// (so −∞ from masking works), above 88 are clamped.
+CF_AVX2 static inline __m256 exp_avx2(__m256 x) {
+    const __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(-87.3f), _CMP_GE_OQ);
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), underflow);
+}
+
+CF_AVX2 static float exp_sub_sum_avx2(float *x, float max, int64_t n) {
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 s = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        _mm256_storeu_ps(x + i, e);
+        s = _mm256_add_ps(s, e);
+    }
+    return hsum(s) + exp_sub_sum_scalar(x + i, max, n - i);
+}
+
+CF_AVX2 static void silu_mul_avx2(float *gate, const float *up, int64_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        const __m256 e = exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
+    }
+    silu_mul_scalar(gate + i, up + i, n - i);
+}
+
+CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(gate + i);
+        const __m256 inner = _mm256_mul_ps(_mm256_set1_ps(SQRT_2_OVER_PI),
+            _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(GELU_COEF_A), v), _mm256_mul_ps(v, v), v));
+        // tanh(z) = 1 − 2 / (e^{2z} + 1)
+        const __m256 t = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(exp_avx2(_mm256_mul_ps(two, inner)), one)));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, t)), _mm256_loadu_ps(up + i)));
+    }
+    gelu_mul_scalar(gate + i, up + i, n - i);
+}
+
+// Attention scores: one query against `count` key rows. Rows are short (a head, 64–256
+// floats), so per-call overhead and the horizontal sum matter; four rows share one pass.
+CF_AVX2 static void dot_rows_avx2(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
+                                  float scale, float *scores) {
+    if (width % 8 != 0) { dot_rows_scalar(q, rows, stride, count, width, scale, scores); return; }
+    int64_t t = 0;
+    for (; t + 4 <= count; t += 4) {
+        const float *r0 = rows + t * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (int64_t i = 0; i < width; i += 8) {
+            const __m256 qv = _mm256_loadu_ps(q + i);
+            s0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r0 + i), s0);
+            s1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r1 + i), s1);
+            s2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r2 + i), s2);
+            s3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r3 + i), s3);
+        }
+        // Transpose-and-add the four sums into one vector of 4 results.
+        const __m256 h01 = _mm256_hadd_ps(s0, s1), h23 = _mm256_hadd_ps(s2, s3);
+        const __m256 h = _mm256_hadd_ps(h01, h23);
+        const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+        _mm_storeu_ps(scores + t, _mm_mul_ps(sums, _mm_set1_ps(scale)));
+    }
+    for (; t < count; t++) scores[t] = dot_avx2(q, rows + t * stride, width) * scale;
+}
+
+// out += Σ_t weights[t] · row_t: the attention output. `out` stays in registers for widths up
+// to 256 (a head); wider rows go through axpy.
+CF_AVX2 static void weighted_sum_rows_avx2(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                           int64_t width, float *out) {
+    if (width % 8 != 0 || width > 256) {
+        for (int64_t t = 0; t < count; t++) axpy_avx2(weights[t], rows + t * stride, out, width);
+        return;
+    }
+    __m256 acc[32];
+    const int64_t lanes = width / 8;
+    for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_loadu_ps(out + 8 * k);
+    for (int64_t t = 0; t < count; t++) {
+        const __m256 w = _mm256_set1_ps(weights[t]);
+        const float *row = rows + t * stride;
+        for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_fmadd_ps(w, _mm256_loadu_ps(row + 8 * k), acc[k]);
+    }
+    for (int64_t k = 0; k < lanes; k++) _mm256_storeu_ps(out + 8 * k, acc[k]);
+}
+
+#define DISPATCH(simd_call, scalar_call) if (HAVE_SIMD) return simd_call; return scalar_call
+#define DISPATCH_VOID(simd_call, scalar_call) if (HAVE_SIMD) simd_call; else scalar_call
+#else
+#define DISPATCH(simd_call, scalar_call) return scalar_call
+#define DISPATCH_VOID(simd_call, scalar_call) scalar_call
+#endif
+
+float cf_dot_f32(const float *a, const float *b, int64_t n) { DISPATCH(dot_avx2(a, b, n), dot_scalar(a, b, n)); }
+void cf_axpy_f32(float a, const float *x, float *y, int64_t n) { DISPATCH_VOID(axpy_avx2(a, x, y, n), axpy_scalar(a, x, y, n)); }
+void cf_scale_f32(float *x, float a, int64_t n) { DISPATCH_VOID(scale_avx2(x, a, n), scale_scalar(x, a, n)); }
+void cf_add_f32(const float *x, float *y, int64_t n) { DISPATCH_VOID(add_avx2(x, y, n), add_scalar(x, y, n)); }
+void cf_mul_f32(const float *x, float *y, int64_t n) { DISPATCH_VOID(mul_avx2(x, y, n), mul_scalar(x, y, n)); }
+float cf_sum_squares_f32(const float *x, int64_t n) { return cf_dot_f32(x, x, n); }
+float cf_max_f32(const float *x, int64_t n) { DISPATCH(max_avx2(x, n), max_scalar(x, n)); }
+float cf_exp_sub_sum_f32(float *x, float max, int64_t n) { DISPATCH(exp_sub_sum_avx2(x, max, n), exp_sub_sum_scalar(x, max, n)); }
+void cf_silu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(silu_mul_avx2(gate, up, n), silu_mul_scalar(gate, up, n)); }
+void cf_gelu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(gelu_mul_avx2(gate, up, n), gelu_mul_scalar(gate, up, n)); }
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores) {
+    DISPATCH_VOID(dot_rows_avx2(q, rows, stride, count, width, scale, scores), dot_rows_scalar(q, rows, stride, count, width, scale, scores));
+}
+void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out) {
+    DISPATCH_VOID(weighted_sum_rows_avx2(weights, rows, stride, count, width, out), weighted_sum_rows_scalar(weights, rows, stride, count, width, out));
 }

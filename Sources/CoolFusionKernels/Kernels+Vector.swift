@@ -49,4 +49,16 @@ extension Kernels {
         scale(out, by: inverse, count: count)
         multiply(weight, into: out, count: count)
     }
+
+    /// Attention scores of one query against `count` key rows:
+    /// scores[t] = scale · (q · rows[t]), row t starting at `rows + t·stride` (`width` floats each).
+    public static func dotRows(_ q: UnsafePointer<Float>, rows: UnsafePointer<Float>, stride: Int, count: Int, width: Int,
+                               scale: Float = 1, into scores: UnsafeMutablePointer<Float>) {
+        cf_dot_rows_f32(q, rows, Int64(stride), Int64(count), Int64(width), scale, scores)
+    }
+    /// Attention output: out += Σ_t weights[t] · rows[t], row t starting at `rows + t·stride`.
+    public static func weightedSumRows(_ weights: UnsafePointer<Float>, rows: UnsafePointer<Float>, stride: Int, count: Int,
+                                       width: Int, into out: UnsafeMutablePointer<Float>) {
+        cf_weighted_sum_rows_f32(weights, rows, Int64(stride), Int64(count), Int64(width), out)
+    }
 }

@@ -26,7 +26,8 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Runs `body` over chunks of `0..<count` (each at least `grain` long) on all threads and
     /// returns when every chunk is done. `body` runs concurrently on several threads, so it
-    /// must only write disjoint memory per chunk. Do not call the same pool from inside `body`.
+    /// must only write disjoint memory per chunk. Pool work started inside `body` (a nested
+    /// `parallelFor` or `Kernels.matmul`) runs inline on that thread.
     public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         withoutActuallyEscaping(body) { body in

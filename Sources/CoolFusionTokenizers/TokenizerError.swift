@@ -15,8 +15,6 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case arrayTooShort(key: String, count: Int, needed: Int)
     /// Input bytes are not valid UTF-8; `offset` is the first bad byte.
     case invalidUTF8(offset: Int)
-    /// A token id outside the vocabulary was given to a decoder.
-    case tokenOutOfRange(TokenID, vocabularySize: Int)
 
     public var description: String {
         switch self {
@@ -32,8 +30,6 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
             "metadata array '\(key)' has \(count) entries, the vocabulary needs \(needed)"
         case .invalidUTF8(let offset):
             "input is not valid UTF-8 (first invalid byte at offset \(offset))"
-        case .tokenOutOfRange(let id, let size):
-            "token id \(id) is outside the vocabulary (size \(size))"
         }
     }
 }

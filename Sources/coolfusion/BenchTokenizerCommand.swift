@@ -39,12 +39,20 @@ struct BenchTokenizerCommand: ParsableCommand {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         let bytes = [UInt8](data)
         if let offset = TokenizeCommand.firstInvalidUTF8(bytes) { throw TokenizerError.invalidUTF8(offset: offset) }
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on the byte 0x0A, not on Characters: Swift treats "\r\n" as one Character, and the
+        // chunks must be byte-identical to the ones scripts/bench_tokenizers.py gives llama.cpp.
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         var chunks: [String] = []
         var index = 0
         while index < lines.count {
             let end = min(index + max(linesPerChunk, 1), lines.count)
-            chunks.append(lines[index..<end].joined(separator: "\n") + (end < lines.count ? "\n" : ""))
+            var chunk: [UInt8] = []
+            for (offset, line) in lines[index..<end].enumerated() {
+                if offset > 0 { chunk.append(0x0A) }
+                chunk.append(contentsOf: line)
+            }
+            if end < lines.count { chunk.append(0x0A) }
+            chunks.append(String(decoding: chunk, as: UTF8.self))
             index = end
         }
         let tokenizer = try Tokenizer(gguf: GGUFFile(path: ModelStore().resolve(model)))

@@ -62,9 +62,10 @@ void cf_pool_destroy(cf_pool *pool);
 int cf_pool_threads(const cf_pool *pool);
 /// How long (µs) idle workers spin before sleeping. Default 200.
 void cf_pool_set_spin_microseconds(cf_pool *pool, int microseconds);
-/// Runs fn over [0, count) split in chunks of at least `grain` across the pool's threads and
+/// Runs fn over [0, count) split in chunks of a multiple of `grain` across the pool's threads and
 /// returns when all are done. Callers from several threads are serialized (one job at a time),
-/// so concurrent users never oversubscribe the cores.
+/// so concurrent users never oversubscribe the cores. A call made from inside a job (nested) runs
+/// inline on the calling thread.
 void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, void *context);
 
 // ---- Matrix products ----
@@ -97,6 +98,11 @@ float cf_exp_sub_sum_f32(float *x, float max, int64_t n);
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n);
 /// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation as in ggml)
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n);
+
+/// scores[t] = scale · (q · rows[t]) for t < count; row t starts at rows + t·stride.
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores);
+/// out += Σ_t weights[t] · rows[t] (width floats each; row t starts at rows + t·stride).
+void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,351 @@
+// AVX2 dot products of one weight row with EIGHT (or four) activation rows at once, for batched products
+// (prefill, scoring several candidates). Unpacking a weight block (nibbles, high bits, six-bit
+// scales) costs about as much as the multiply-adds; here it is done once per 8 (or 4) activation
+// rows. Each computes exactly what that many calls of the single-row kernel compute (tested
+// against the scalar reference through matmul with n ≥ 4). `R` is a compile-time constant in
+// every instantiation, so the per-row loops unroll and the accumulators live in registers.
+#include "cf_internal.h"
+
+#if defined(__x86_64__)
+#include "cf_avx2.h"
+
+#define MAX_ROWS 8
+
+// Activation block b of row r.
+#define Q8A(r, b) (((const cf_block_q8a *)(act + (r) * act_stride)) + (b))
+#define Q8K(r, b) (((const cf_block_q8k *)(act + (r) * act_stride)) + (b))
+
+CF_INLINE void store_rows(const __m256 *acc, const float *offsets, float *out, int64_t out_stride, const int R) {
+    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) + offsets[r];
+}
+
+// Signed 32-element formats (Q4_0, Q5_0, Q8_0) after their values are in int8 `q`.
+#define SIGNED_BLOCK_ROWS(q, dx)                                                                  \
+    do {                                                                                          \
+        const __m256i abs_q = _mm256_sign_epi8(q, q);                                             \
+        const __m256 dxv = (dx);                                                                  \
+        for (int r = 0; r < R; r++) {                                                          \
+            const cf_block_q8a *y = Q8A(r, b);                                                    \
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(abs_q, _mm256_sign_epi8(load256(y->qs), q))); \
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dxv, _mm256_set1_ps(y->d)), p, acc[r]);        \
+        }                                                                                         \
+    } while (0)
+
+CF_INLINE void rows_q4_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q4_0 *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = _mm256_sub_epi8(nibbles_32(x[b].qs), _mm256_set1_epi8(8));
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+CF_INLINE void rows_q5_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q5_0 *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        uint32_t qh; memcpy(&qh, x[b].qh, 4);
+        const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+CF_INLINE void rows_q8_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q8_0 *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = load256(x[b].qs);
+        SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+CF_INLINE void rows_q4_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q4_1 *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    __m256 offsets[MAX_ROWS];
+    for (int r = 0; r < R; r++) offsets[r] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        const __m256i q = nibbles_32(x[b].qs);
+        const __m256 dx = half_splat(x[b].d), mx = half_splat(x[b].m);
+        for (int r = 0; r < R; r++) {
+            const cf_block_q8a *y = Q8A(r, b);
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y->qs)));
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(y->d)), p, acc[r]);
+            offsets[r] = _mm256_fmadd_ps(mx, _mm256_set1_ps(y->s), offsets[r]);   // same value in every lane
+        }
+    }
+    float totals[MAX_ROWS];
+    for (int r = 0; r < R; r++) totals[r] = _mm256_cvtss_f32(offsets[r]);
+    store_rows(acc, totals, out, out_stride, R);
+}
+
+// Q4_K and Q5_K share everything but the fifth bit; `has_high` is a compile-time constant.
+CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, int has_high,
+                       const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    __m256 mins_total[MAX_ROWS];
+    for (int r = 0; r < R; r++) mins_total[r] = _mm256_setzero_ps();
+    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const uint8_t *block = blocks + b * block_bytes;
+        const __m256 dx = half_splat(((const cf_half *)block)[0]), dminx = half_splat(((const cf_half *)block)[1]);
+        const uint8_t *packed = block + 4;
+        const uint8_t *qh = has_high ? block + 16 : NULL;
+        const uint8_t *qs = block + (has_high ? 48 : 16);
+        uint32_t scales[2], mins[2];
+        unpack_k4_scales(packed, scales, mins);
+        const uint8_t *sc = (const uint8_t *)scales;
+        for (int r = 0; r < R; r++) {
+            const __m256i mp = k4_min_products(mins, Q8K(r, b)->bsums);
+            mins_total[r] = _mm256_fmadd_ps(_mm256_mul_ps(dminx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(mp), mins_total[r]);
+        }
+        __m256i sum[MAX_ROWS];
+        for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
+        __m256i high = has_high ? load256(qh) : _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            const __m256i bits = load256(qs + 32 * j);
+            __m256i lo = _mm256_and_si256(bits, low4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
+            if (has_high) {
+                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(high, 4), fifth));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(high, 3), fifth));
+                high = _mm256_srli_epi16(high, 2);
+            }
+            const __m256i scale_lo = _mm256_set1_epi16(sc[2 * j]), scale_hi = _mm256_set1_epi16(sc[2 * j + 1]);
+            for (int r = 0; r < R; r++) {
+                const int8_t *y = Q8K(r, b)->qs + 64 * j;
+                const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y)), scale_lo);
+                const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y + 32)), scale_hi);
+                sum[r] = _mm256_add_epi32(sum[r], _mm256_add_epi32(pl, ph));
+            }
+        }
+        for (int r = 0; r < R; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(_mm256_sub_ps(acc[r], mins_total[r]));
+}
+
+CF_INLINE void rows_q4_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    rows_k4(n, w, sizeof(cf_block_q4_K), 0, act, act_stride, out, out_stride, R);
+}
+
+CF_INLINE void rows_q5_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    rows_k4(n, w, sizeof(cf_block_q5_K), 1, act, act_stride, out, out_stride, R);
+}
+
+CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q6_K *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)x[b].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8), by_pair = scales_by_pair(sc8);
+        __m256i sum[MAX_ROWS];
+        for (int r = 0; r < R; r++)   // values are stored +32: start from −32 · Σ scale·bsum
+            sum[r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(Q8K(r, b)->bsums)), 5));
+        for (int h = 0; h < 2; h++) {
+            const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
+            const __m256i qh = load256(x[b].qh + 32 * h);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
+                _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
+            };
+            for (int k = 0; k < 4; k++) {
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
+                for (int r = 0; r < R; r++) {
+                    const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        const __m256 dx = half_splat(x[b].d);
+        for (int r = 0; r < R; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+CF_INLINE void rows_q5_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q5_1 *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    __m256 offsets[MAX_ROWS];
+    for (int r = 0; r < R; r++) offsets[r] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / CF_QK; b++) {
+        uint32_t qh; memcpy(&qh, x[b].qh, 4);
+        const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_and_si256(bits_to_bytes(qh), _mm256_set1_epi8(0x10)));
+        const __m256 dx = half_splat(x[b].d), mx = half_splat(x[b].m);
+        for (int r = 0; r < R; r++) {
+            const cf_block_q8a *y = Q8A(r, b);
+            const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y->qs)));
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(y->d)), p, acc[r]);
+            offsets[r] = _mm256_fmadd_ps(mx, _mm256_set1_ps(y->s), offsets[r]);
+        }
+    }
+    float totals[MAX_ROWS];
+    for (int r = 0; r < R; r++) totals[r] = _mm256_cvtss_f32(offsets[r]);
+    store_rows(acc, totals, out, out_stride, R);
+}
+
+CF_INLINE void rows_q2_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q2_K *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    const __m256i two_bits = _mm256_set1_epi8(3);
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m128i packed = _mm_loadu_si128((const __m128i *)x[b].scales);
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+        const __m256i by_pair = scales_by_pair(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+        const __m256 dx = half_splat(x[b].d), dminx = half_splat(x[b].dmin);
+        __m256i sum[MAX_ROWS];
+        for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            const __m256i bits = load256(x[b].qs + 32 * h);
+            const __m256i q[4] = {
+                _mm256_and_si256(bits, two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 2), two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 4), two_bits),
+                _mm256_and_si256(_mm256_srli_epi16(bits, 6), two_bits),
+            };
+            for (int k = 0; k < 4; k++) {
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
+                for (int r = 0; r < R; r++) {
+                    const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        for (int r = 0; r < R; r++) {
+            const __m256 yd = _mm256_set1_ps(Q8K(r, b)->d);
+            const __m256 mp = _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, load256(Q8K(r, b)->bsums)));
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, yd), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+            acc[r] = _mm256_fnmadd_ps(_mm256_mul_ps(dminx, yd), mp, acc[r]);
+        }
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+CF_INLINE void rows_q3_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    const cf_block_q3_K *x = w;
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    const float zeros[MAX_ROWS] = { 0 };
+    const __m256i two_bits = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
+    for (int64_t b = 0; b < n / CF_QK_K; b++) {
+        const __m256i by_pair = scales_by_pair(unpack_q3_K_scales(x[b].scales));
+        const __m256i hmask = load256(x[b].hmask);
+        __m256i sum[MAX_ROWS];
+        for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            const __m256i bits = load256(x[b].qs + 32 * h);
+            for (int k = 0; k < 4; k++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * k), two_bits);
+                const __m256i bit = _mm256_and_si256(hmask, _mm256_set1_epi8((char)(1 << (4 * h + k))));
+                const __m256i minus4 = _mm256_and_si256(_mm256_cmpeq_epi8(bit, zero), four);
+                const __m256i scale = pair_scales(by_pair, 4 * h + k);
+                for (int r = 0; r < R; r++) {
+                    const __m256i yv = load256(Q8K(r, b)->qs + 128 * h + 32 * k);
+                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yv), _mm256_maddubs_epi16(minus4, yv));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                }
+            }
+        }
+        const __m256 dx = half_splat(x[b].d);
+        for (int r = 0; r < R; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+    }
+    store_rows(acc, zeros, out, out_stride, R);
+}
+
+// f32 / f16 / bf16 weights: activations stay f32; 8 weights are converted once per 4 rows.
+CF_INLINE void rows_float(int64_t n, const void *w, int kind, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    __m256 acc[MAX_ROWS];
+    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 wv;
+        if (kind == CF_TYPE_F32) wv = _mm256_loadu_ps((const float *)w + i);
+        else if (kind == CF_TYPE_F16) wv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const cf_half *)w + i)));
+        else wv = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)((const cf_bf16 *)w + i))), 16));
+        for (int r = 0; r < R; r++)
+            acc[r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps((const float *)(act + r * act_stride) + i), acc[r]);
+    }
+    for (int r = 0; r < R; r++) {
+        float s = hsum_ps(acc[r]);
+        const float *y = (const float *)(act + r * act_stride);
+        for (int64_t k = i; k < n; k++) {
+            const float wk = kind == CF_TYPE_F32 ? ((const float *)w)[k]
+                           : kind == CF_TYPE_F16 ? half_to_f32(((const cf_half *)w)[k]) : cf_bf16_to_f32(((const cf_bf16 *)w)[k]);
+            s += wk * y[k];
+        }
+        out[r * out_stride] = s;
+    }
+}
+
+CF_INLINE void rows_f32(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    rows_float(n, w, CF_TYPE_F32, act, act_stride, out, out_stride, R);
+}
+CF_INLINE void rows_f16(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    rows_float(n, w, CF_TYPE_F16, act, act_stride, out, out_stride, R);
+}
+CF_INLINE void rows_bf16(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
+    rows_float(n, w, CF_TYPE_BF16, act, act_stride, out, out_stride, R);
+}
+
+// Entry points: each kernel instantiated for 8 and for 4 activation rows.
+#define ROW_KERNELS(name) \
+    CF_AVX2 static void dot8_##name(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) { rows_##name(n, w, act, act_stride, out, out_stride, 8); } \
+    CF_AVX2 static void dot4_##name(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride) { rows_##name(n, w, act, act_stride, out, out_stride, 4); }
+ROW_KERNELS(q4_0)
+ROW_KERNELS(q5_0)
+ROW_KERNELS(q8_0)
+ROW_KERNELS(q4_1)
+ROW_KERNELS(q4_K)
+ROW_KERNELS(q5_K)
+ROW_KERNELS(q6_K)
+ROW_KERNELS(q5_1)
+ROW_KERNELS(q2_K)
+ROW_KERNELS(q3_K)
+ROW_KERNELS(f32)
+ROW_KERNELS(f16)
+ROW_KERNELS(bf16)
+
+cf_vec_dot_rows_fn cf_avx2_vec_dot_rows(int type, int rows) {
+    if (rows != 8 && rows != 4) return NULL;
+    switch (type) {
+    case CF_TYPE_Q4_0: return rows == 8 ? dot8_q4_0 : dot4_q4_0;
+    case CF_TYPE_Q5_0: return rows == 8 ? dot8_q5_0 : dot4_q5_0;
+    case CF_TYPE_Q8_0: return rows == 8 ? dot8_q8_0 : dot4_q8_0;
+    case CF_TYPE_Q4_1: return rows == 8 ? dot8_q4_1 : dot4_q4_1;
+    case CF_TYPE_Q4_K: return rows == 8 ? dot8_q4_K : dot4_q4_K;
+    case CF_TYPE_Q5_K: return rows == 8 ? dot8_q5_K : dot4_q5_K;
+    case CF_TYPE_Q6_K: return rows == 8 ? dot8_q6_K : dot4_q6_K;
+    case CF_TYPE_Q5_1: return rows == 8 ? dot8_q5_1 : dot4_q5_1;
+    case CF_TYPE_Q2_K: return rows == 8 ? dot8_q2_K : dot4_q2_K;
+    case CF_TYPE_Q3_K: return rows == 8 ? dot8_q3_K : dot4_q3_K;
+    case CF_TYPE_F32: return rows == 8 ? dot8_f32 : dot4_f32;
+    case CF_TYPE_F16: return rows == 8 ? dot8_f16 : dot4_f16;
+    case CF_TYPE_BF16: return rows == 8 ? dot8_bf16 : dot4_bf16;
+    default: return NULL;
+    }
+}
+
+#else
+cf_vec_dot_rows_fn cf_avx2_vec_dot_rows(int type, int rows) { (void)type; (void)rows; return NULL; }
+#endif

@@ -1,0 +1,182 @@
+// Micro-benchmark of the matmul kernels on the real weights of the default models.
+//
+//   swift run -c release coolfusion-kernels-bench [--threads 1,2] [--batch 32] [model.gguf ...]
+//
+// For each model it runs one matrix–vector product per weight matrix a decode step uses (every
+// 2-D tensor except the token embedding, which is also the output head when there is no
+// `output.weight`), i.e. the matmul part of one decoded token, and prints the time per token,
+// the weight bytes streamed per second, and the ratio to the measured memory read bandwidth and to
+// llama.cpp's whole decode step on this machine (DESIGN.md §4). With --batch it also times
+// n-row products (prefill / batched scoring) in GFLOP/s.
+import CoolFusionGGUF
+import CoolFusionKernels
+import Foundation
+
+struct Options {
+    var threads: [Int] = [1, 2]
+    var batch = 32
+    var repeats = 20
+    var models: [String] = []
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        switch argument {
+        case "--threads": options.threads = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+        case "--batch": options.batch = Int(arguments.popFirst() ?? "") ?? options.batch
+        case "--repeats": options.repeats = Int(arguments.popFirst() ?? "") ?? options.repeats
+        default: options.models.append(argument)
+        }
+    }
+    if options.models.isEmpty {
+        let directory = NSHomeDirectory() + "/.cache/coolfusion/models/"
+        options.models = ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"]
+            .map { directory + $0 }
+    }
+    return options
+}
+
+/// llama.cpp decode tokens/s with 2 threads on this machine kind (DESIGN.md §4).
+let llamaDecodeTokensPerSecond: [String: Double] = [
+    "SmolLM2-135M-Instruct.Q4_1.gguf": 95, "gemma-3-270m-q4_k_m.gguf": 64, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 45,
+]
+
+/// llama.cpp prefill tokens/s with 2 threads on this machine kind (DESIGN.md §4).
+let llamaPrefillTokensPerSecond: [String: Double] = [
+    "SmolLM2-135M-Instruct.Q4_1.gguf": 279, "gemma-3-270m-q4_k_m.gguf": 608, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 229,
+]
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// CPU time of the calling thread: with one thread this discounts time the machine spent on
+/// other processes (the build machine is shared), giving the kernel's own speed.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Read bandwidth of one pass over a buffer much larger than the caches, using all threads.
+func memoryReadBandwidth(pool: ThreadPool) -> Double {
+    let count = 64 << 20   // 256 MB of floats
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+    defer { buffer.deallocate() }
+    buffer.initialize(repeating: 1)
+    let parts = pool.threads
+    var best = 0.0
+    for _ in 0..<3 {
+        let time = seconds {
+            pool.parallelFor(parts) { range in
+                for part in range {
+                    let chunk = count / parts
+                    _ = Kernels.sumOfSquares(buffer.baseAddress! + part * chunk, count: chunk)
+                }
+            }
+        }
+        best = max(best, Double(count * 4) / time)
+    }
+    return best
+}
+
+func matrices(of file: GGUFFile) -> [(String, WeightMatrix)] {
+    let hasOutput = file.tensorInfo("output.weight") != nil
+    return file.tensors.compactMap { info in
+        guard info.shape.count == 2, info.shape[1] > 1 else { return nil }
+        if info.name == "token_embd.weight" && hasOutput { return nil }
+        guard let w = try? WeightMatrix(info: info, data: file.data(of: info)) else {
+            print("  skipping \(info.name): \(info.type.name) not supported")
+            return nil
+        }
+        return (info.name, w)
+    }
+}
+
+let options = parseOptions()
+print("AVX2/FMA kernels: \(CPUFeatures.hasAVX2FMA ? "yes" : "no (scalar fallback)")")
+for threads in options.threads {
+    let pool = ThreadPool(threads: threads)
+    let bandwidth = memoryReadBandwidth(pool: pool)
+    print(String(format: "\n== %d thread(s): memory read bandwidth %.1f GB/s", threads, bandwidth / 1e9))
+    for path in options.models {
+        let name = (path as NSString).lastPathComponent
+        guard let file = try? GGUFFile(path: path) else { print("cannot open \(path)"); continue }
+        let weights = matrices(of: file)
+        let maxCols = weights.map(\.1.cols).max() ?? 0, maxRows = weights.map(\.1.rows).max() ?? 0
+        var x = [Float](repeating: 0, count: options.batch * maxCols)
+        for i in x.indices { x[i] = Float(sin(Double(i) * 0.37)) }
+        var y = [Float](repeating: 0, count: options.batch * maxRows)
+
+        // Per shape/type: total time over `repeats` decode steps.
+        var perKind: [String: (time: Double, bytes: Int, count: Int)] = [:]
+        var totalTime = 0.0, totalBytes = 0
+        for (_, w) in weights { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool) }   // warm page cache
+        let cpuStart = threadCPUSeconds()
+        for _ in 0..<options.repeats {
+            for (_, w) in weights {
+                let t = seconds { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool) }
+                let key = "\(w.type.name) \(w.cols)→\(w.rows)"
+                let bytes = w.rows * w.rowBytes
+                perKind[key, default: (0, 0, 0)].time += t
+                perKind[key, default: (0, 0, 0)].bytes += bytes
+                perKind[key, default: (0, 0, 0)].count += 1
+                totalTime += t
+                totalBytes += bytes
+            }
+        }
+        let perToken = totalTime / Double(options.repeats)
+        let cpuPerToken = (threadCPUSeconds() - cpuStart) / Double(options.repeats)
+        let llama = llamaDecodeTokensPerSecond[name].map { 1 / $0 }
+        print(String(format: "\n%@: %d matrices, %.1f MB of weights per token", name, weights.count, Double(totalBytes) / Double(options.repeats) / 1e6))
+        print(String(format: "  matvec time per token %.2f ms (%.0f tok/s bound), %.1f GB/s = %.0f%% of read bandwidth",
+                     perToken * 1e3, 1 / perToken, Double(totalBytes) / totalTime / 1e9, 100 * Double(totalBytes) / totalTime / bandwidth))
+        if threads == 1 {
+            print(String(format: "  CPU time of this thread per token %.2f ms (%.1f GB/s of weights per CPU-second)",
+                         cpuPerToken * 1e3, Double(totalBytes) / Double(options.repeats) / cpuPerToken / 1e9))
+        }
+        if let llama {
+            print(String(format: "  llama.cpp whole decode step (2 threads): %.2f ms; our matvecs take %.2f× of it", llama * 1e3, perToken / llama))
+        }
+        for (key, value) in perKind.sorted(by: { $0.value.time > $1.value.time }) {
+            print(String(format: "    %-22@ %3d× %8.1f µs each  %6.1f GB/s", key as NSString, value.count / options.repeats,
+                         value.time / Double(value.count) * 1e6, Double(value.bytes) / value.time / 1e9))
+        }
+        // Compute speed without memory traffic: ~128 KB of rows of each type, kept in L2.
+        var seenTypes = Set<GGMLType>()
+        for (_, w) in weights where seenTypes.insert(w.type).inserted {
+            let rows = max(1, min(w.rows, 131_072 / w.rowBytes))
+            guard let hot = try? WeightMatrix(type: w.type, rows: rows, cols: w.cols, data: w.data) else { continue }
+            let cpu0 = threadCPUSeconds()
+            let time = seconds { for _ in 0..<200 { Kernels.matmul(hot, x: x, n: 1, y: &y, pool: pool) } }
+            let cpu = threadCPUSeconds() - cpu0
+            print(String(format: "    in-cache %-5@ %4d×%-5d: %6.1f GB/s wall, %6.1f GB/s per CPU-second of the caller",
+                         w.type.name as NSString, rows, w.cols, Double(200 * rows * hot.rowBytes) / time / 1e9,
+                         Double(200 * rows * hot.rowBytes) / cpu / 1e9))
+        }
+        if options.batch > 1 {
+            // Batched products (prefill / scoring) over every layer matrix; the output head is left
+            // out because a prefill computes logits for the last token only.
+            let layers = weights.filter { !$0.0.hasPrefix("output") && !$0.0.hasPrefix("token_embd") }
+            var flops = 0.0
+            let cpu0 = threadCPUSeconds()
+            let time = seconds {
+                for (_, w) in layers {
+                    Kernels.matmul(w, x: x, n: options.batch, y: &y, pool: pool)
+                    flops += 2 * Double(w.rows) * Double(w.cols) * Double(options.batch)
+                }
+            }
+            let cpu = threadCPUSeconds() - cpu0
+            let llamaPrefill = llamaPrefillTokensPerSecond[name] ?? 0
+            print(String(format: "  batch of %d rows, all layer matrices: %.1f GFLOP/s wall = %.0f tok/s (llama.cpp prefill, 2 threads: %.0f tok/s)",
+                         options.batch, flops / time / 1e9, Double(options.batch) / time, llamaPrefill))
+            if threads == 1 {
+                print(String(format: "    per CPU-second of this thread: %.1f GFLOP/s = %.0f tok/s", flops / cpu / 1e9, Double(options.batch) / cpu))
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CoolFusionKernels
+import Foundation
+import Testing
+
+@Suite("f32 vector helpers")
+struct VectorTests {
+    let n = 1003   // not a multiple of 8 or 16, so SIMD tails run
+    var a: [Float] { randomFloats(n, seed: 1, range: -4...4) }
+    var b: [Float] { randomFloats(n, seed: 2, range: -4...4) }
+
+    @Test func dotAndSumOfSquares() {
+        let (a, b) = (a, b)
+        let expected = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(Double(Kernels.dot(a, b, count: n)) - expected) < 1e-3)
+        let squares = a.reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect(abs(Double(Kernels.sumOfSquares(a, count: n)) - squares) / squares < 1e-5)
+    }
+
+    @Test func elementwise() {
+        let (a, b) = (a, b)
+        var y = b
+        Kernels.axpy(0.5, x: a, y: &y, count: n)
+        #expect(nmse(y, zip(a, b).map { 0.5 * $0 + $1 }) < 1e-12)
+        y = b
+        Kernels.add(a, to: &y, count: n)
+        #expect(y == zip(a, b).map { $0 + $1 })
+        y = b
+        Kernels.multiply(a, into: &y, count: n)
+        #expect(y == zip(a, b).map { $0 * $1 })
+        y = a
+        Kernels.scale(&y, by: 3, count: n)
+        #expect(y == a.map { $0 * 3 })
+        #expect(Kernels.max(a, count: n) == a.max()!)
+    }
+
+    @Test func softmaxAndActivations() {
+        let a = a, b = b
+        var p = a
+        Kernels.softmax(&p, count: n)
+        let m = a.max()!
+        let e = a.map { exp(Double($0 - m)) }
+        let total = e.reduce(0, +)
+        #expect(nmse(p, e.map { Float($0 / total) }) < 1e-10)
+
+        var g = a
+        Kernels.siluMultiply(gate: &g, up: b, count: n)
+        #expect(nmse(g, zip(a, b).map { Float(Double($0) / (1 + exp(-Double($0))) * Double($1)) }) < 1e-10)
+
+        g = a
+        Kernels.geluMultiply(gate: &g, up: b, count: n)
+        let gelu = zip(a, b).map { x, u -> Float in
+            let v = Double(x)
+            return Float(0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))) * Double(u))
+        }
+        #expect(nmse(g, gelu) < 1e-10)
+
+        var normed = [Float](repeating: 0, count: n)
+        Kernels.rmsNorm(a, weight: b, epsilon: 1e-6, out: &normed, count: n)
+        let rms = (a.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n) + 1e-6).squareRoot()
+        #expect(nmse(normed, zip(a, b).map { Float(Double($0) / rms * Double($1)) }) < 1e-10)
+    }
+
+    @Test("attention row helpers match per-row dot and axpy", arguments: [64, 72, 13])
+    func attentionRows(width: Int) {
+        let count = 23, stride = width + 5   // strided rows, count not a multiple of 4
+        let rows = randomFloats(count * stride, seed: 31)
+        let q = randomFloats(width, seed: 32)
+        var scores = [Float](repeating: 0, count: count)
+        Kernels.dotRows(q, rows: rows, stride: stride, count: count, width: width, scale: 0.125, into: &scores)
+        let expected = (0..<count).map { t in
+            Float((0..<width).reduce(0.0) { $0 + Double(q[$1]) * Double(rows[t * stride + $1]) } * 0.125)
+        }
+        #expect(nmse(scores, expected) < 1e-10)
+
+        var out = randomFloats(width, seed: 33)
+        var reference = out.map(Double.init)
+        Kernels.weightedSumRows(scores, rows: rows, stride: stride, count: count, width: width, into: &out)
+        for t in 0..<count { for i in 0..<width { reference[i] += Double(scores[t]) * Double(rows[t * stride + i]) } }
+        #expect(nmse(out, reference.map { Float($0) }) < 1e-10)
+    }
+}
