@@ -12,80 +12,72 @@ extension ForwardPass {
         let heads = hp.headCount
         let n = layout.tokenCount
         let tasks = n * heads
-        let chunk = max(1, (tasks + 31) / 32)
-        let chunks = (tasks + chunk - 1) / chunk
-        ParallelLoop.run(count: chunks, pool: pool) { c in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: layout.prefixCount + n)
+        let scoreCapacity = layout.prefixCount + n
+        pool.parallelFor(tasks) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCapacity)
             defer { scores.deallocate() }
-            for task in (c * chunk)..<min(tasks, (c + 1) * chunk) {
+            for task in range {
                 attendOne(token: task / heads, head: task % heads, layer: layer, window: window, scale: scale, scores: scores)
             }
         }
     }
 
+    /// Key/value rows token `i` attends to, as runs of rows contiguous in memory (a prefix block's
+    /// rows, then the token's own segment in the batch): (first key, first value, row count).
+    private func visibleRuns(token i: Int, layer: Int, window: Int) -> [KVRun] {
+        let prefixCount = layout.prefixCount
+        let queryPosition = layout.position(of: i)
+        let lowest = window > 0 ? max(0, queryPosition - window + 1) : 0
+        let blockSize = prefix.layout.blockSize
+        var runs: [KVRun] = []
+        var position = lowest
+        while position < prefixCount {
+            let block = prefix.blocks[position / blockSize]
+            let slot = position % blockSize
+            let count = min(blockSize - slot, prefixCount - position)
+            runs.append(KVRun(keys: block.keys(layer: layer) + slot * prefix.layout.keyRowWidth,
+                              values: block.values(layer: layer) + slot * prefix.layout.valueRowWidth, count: count))
+            position += count
+        }
+        let segmentStart = layout.segmentStartOfToken[i]
+        let firstOwn = max(segmentStart, segmentStart + lowest - prefixCount)
+        if firstOwn <= i {
+            runs.append(KVRun(keys: newKV.keys(layer: layer, row: firstOwn), values: newKV.values(layer: layer, row: firstOwn),
+                              count: i - firstOwn + 1))
+        }
+        return runs
+    }
+
     /// Attention of one query head of one batch token. `scores` has room for P + N floats.
-    @inline(__always)
     private func attendOne(token i: Int, head: Int, layer: Int, window: Int, scale: Float,
                            scores: UnsafeMutablePointer<Float>) {
         let dk = hp.keyWidth, dv = hp.valueWidth
         let kvHead = head / (hp.headCount / hp.kvHeadCount)
         let q = query.row(i) + head * dk
         let out = attended.row(i) + head * dv
-        let prefixCount = layout.prefixCount
-        let queryPosition = layout.position(of: i)
-        let lowest = window > 0 ? max(0, queryPosition - window + 1) : 0
-        let blockSize = prefix.layout.blockSize
-        let keyRow = prefix.layout.keyRowWidth, valueRow = prefix.layout.valueRowWidth
-        let segmentStart = layout.segmentStartOfToken[i]
-        let firstOwn = max(segmentStart, segmentStart + lowest - prefixCount)
+        let keyStride = prefix.layout.keyRowWidth, valueStride = prefix.layout.valueRowWidth
+        let runs = visibleRuns(token: i, layer: layer, window: window)
 
-        // Scores: prefix keys [lowest, P), then own-segment keys of batch rows [firstOwn, i].
-        var count = 0
-        var maximum = -Float.infinity
-        var position = lowest
-        while position < prefixCount {
-            let block = prefix.blocks[position / blockSize]
-            let k = block.keys(layer: layer) + (position % blockSize) * keyRow + kvHead * dk
-            let s = Kernels.dot(q, k, count: dk) * scale
-            scores[count] = s
-            maximum = max(maximum, s)
-            count += 1
-            position += 1
+        var total = 0
+        for run in runs {
+            Kernels.dotRows(q, rows: run.keys + kvHead * dk, stride: keyStride, count: run.count, width: dk,
+                            scale: scale, into: scores + total)
+            total += run.count
         }
-        if firstOwn <= i {
-            for row in firstOwn...i {
-                let k = newKV.keys(layer: layer, row: row) + kvHead * dk
-                let s = Kernels.dot(q, k, count: dk) * scale
-                scores[count] = s
-                maximum = max(maximum, s)
-                count += 1
-            }
-        }
-
-        var sum: Float = 0
-        for j in 0..<count {
-            let e = Foundation.exp(scores[j] - maximum)
-            scores[j] = e
-            sum += e
-        }
-        let normalizer = 1 / sum
-
+        Kernels.softmax(scores, count: total)
         out.initialize(repeating: 0, count: dv)
-        count = 0
-        position = lowest
-        while position < prefixCount {
-            let block = prefix.blocks[position / blockSize]
-            let v = block.values(layer: layer) + (position % blockSize) * valueRow + kvHead * dv
-            Kernels.axpy(scores[count] * normalizer, x: v, y: out, count: dv)
-            count += 1
-            position += 1
-        }
-        if firstOwn <= i {
-            for row in firstOwn...i {
-                let v = newKV.values(layer: layer, row: row) + kvHead * dv
-                Kernels.axpy(scores[count] * normalizer, x: v, y: out, count: dv)
-                count += 1
-            }
+        total = 0
+        for run in runs {
+            Kernels.weightedSumRows(scores + total, rows: run.values + kvHead * dv, stride: valueStride, count: run.count,
+                                    width: dv, into: out)
+            total += run.count
         }
     }
+}
+
+/// `count` consecutive key rows and value rows (row strides Hkv·Dk and Hkv·Dv).
+struct KVRun {
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    let count: Int
 }

@@ -89,7 +89,7 @@ final class ForwardPass {
     func linear(_ w: WeightMatrix, _ input: Activations, into output: Activations, bias: [Float]? = nil) {
         Kernels.matmul(w, x: input.base, n: input.rows, y: output.base, pool: pool)
         if let bias {
-            for i in 0..<output.rows { VectorMath.axpy(1, bias, output.row(i), count: output.cols) }
+            for i in 0..<output.rows { Kernels.add(bias, to: output.row(i), count: output.cols) }
         }
     }
 
@@ -120,18 +120,24 @@ final class ForwardPass {
         }
     }
 
-    /// up = act(gate(normed)) · up(normed); delta = down(up). The gated feed-forward of every
+    /// The gate activation of a gated feed-forward.
+    enum GateActivation { case silu, geluTanh }
+
+    /// gate = act(gate(normed)) · up(normed); delta = down(gate). The gated feed-forward of every
     /// supported architecture; only the activation differs.
-    func gatedFeedForward(_ w: LayerWeights, activation: (Float) -> Float) {
+    func gatedFeedForward(_ w: LayerWeights, activation: GateActivation) {
         linear(w.gate, normed, into: gate)
         linear(w.up, normed, into: up)
         let count = up.rows * up.cols
-        for i in 0..<count { up.base[i] = activation(gate.base[i]) * up.base[i] }
-        linear(w.down, up, into: delta)
+        switch activation {
+        case .silu: Kernels.siluMultiply(gate: gate.base, up: up.base, count: count)
+        case .geluTanh: Kernels.geluMultiply(gate: gate.base, up: up.base, count: count)
+        }
+        linear(w.down, gate, into: delta)
     }
 
     /// hidden += delta.
     func addResidual() {
-        VectorMath.axpy(1, delta.base, hidden.base, count: hidden.rows * hidden.cols)
+        Kernels.add(delta.base, to: hidden.base, count: hidden.rows * hidden.cols)
     }
 }

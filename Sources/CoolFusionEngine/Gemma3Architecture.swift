@@ -67,7 +67,7 @@ struct Gemma3Architecture: Architecture {
             if let norm = w.postAttentionNorm { pass.rmsNorm(pass.delta, weight: norm, into: pass.delta) } // attn_post_norm
             pass.addResidual()                                                        // sa_out
             pass.rmsNorm(pass.hidden, weight: w.ffnNorm, into: pass.normed)           // ffn_norm
-            pass.gatedFeedForward(w, activation: VectorMath.geluTanh)                 // ffn_out
+            pass.gatedFeedForward(w, activation: .geluTanh)                 // ffn_out
             if let norm = w.postFFNNorm { pass.rmsNorm(pass.delta, weight: norm, into: pass.delta) }  // ffn_post_norm
             pass.addResidual()                                                        // l_out
         }

@@ -36,7 +36,7 @@ struct Qwen2Architecture: Architecture {
             pass.linear(w.output, pass.attended, into: pass.delta)                    // attn_out [N][D]
             pass.addResidual()                                                        // ffn_inp
             pass.rmsNorm(pass.hidden, weight: w.ffnNorm, into: pass.normed)           // ffn_norm
-            pass.gatedFeedForward(w, activation: VectorMath.silu)                     // ffn_out
+            pass.gatedFeedForward(w, activation: .silu)                     // ffn_out
             pass.addResidual()                                                        // l_out
         }
         try pass.logits(rows: outputRows, outputNorm: weights.outputNorm, head: weights.output,

@@ -8,7 +8,9 @@ enum TestModels {
         "gemma3-270m": "gemma-3-270m-q4_k_m.gguf",
         "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
     ]
-    static let aliases = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+    /// All three, or the comma-separated list in COOLFUSION_ENGINE_MODELS (to iterate on one).
+    static let aliases: [String] = ProcessInfo.processInfo.environment["COOLFUSION_ENGINE_MODELS"]
+        .map { $0.split(separator: ",").map(String.init) } ?? ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
 
     static func path(_ alias: String) -> String {
         let directory = ProcessInfo.processInfo.environment["COOLFUSION_MODELS"]
