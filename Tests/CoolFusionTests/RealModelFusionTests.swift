@@ -1,0 +1,94 @@
+import CoolFusion
+import CoolFusionModelStore
+import CoolFusionTokenizers
+import Testing
+
+/// The fusion on the real default models, 2 and 3 at a time (run in release mode:
+/// `swift test -c release --filter RealModelFusionTests`). Generations are short because the tests
+/// check invariants, not quality.
+@Suite(.enabled(if: RealModels.available, "the default models are not downloaded"), .serialized)
+struct RealModelFusionTests {
+    static let prompt = "Question: What is the capital of France?\nAnswer:"
+    /// A prompt every default model continues for many tokens (SmolLM2 ends the question prompt at once).
+    static let openPrompt = "The capital of France is"
+
+    /// Every pair of default models, and all three.
+    static let combinations: [[String]] = [
+        ["smollm2-135m", "gemma3-270m"],
+        ["smollm2-135m", "qwen2.5-coder-0.5b"],
+        ["gemma3-270m", "qwen2.5-coder-0.5b"],
+        ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"],
+    ]
+
+    @Test("segments end at complete word boundaries of every tokenizer; text and committed tokens agree",
+          arguments: combinations)
+    func invariants(aliases: [String]) async throws {
+        let models = try aliases.map(RealModels.load)
+        let decoder = try FusionDecoder(models: models, options: FusionOptions(maxTokens: 10))
+        let result = try await decoder.generate(prompt: Self.prompt)
+        #expect(!result.segments.isEmpty)
+        #expect(result.text == result.segments.map(\.text).joined())
+
+        let tokenizers = models.map(\.tokenizer.tokenizer)
+        var offset = 0
+        for segment in result.segments.dropLast() {
+            offset += segment.text.utf8.count
+            // A complete boundary of every tokenizer: the end of a word that is followed by another.
+            for (index, tokenizer) in tokenizers.enumerated() {
+                let ends = tokenizer.words(result.text).dropLast().map(\.upperBound)
+                #expect(ends.contains(offset), "\(aliases[index]): no word ends at \(offset) in \(result.text.debugDescription)")
+                // Additivity, the property that makes it a boundary.
+                let bytes = Array(result.text.utf8)
+                let left = String(decoding: bytes[..<offset], as: UTF8.self)
+                let right = String(decoding: bytes[offset...], as: UTF8.self)
+                #expect(tokenizer.encode(left) + tokenizer.encode(right) == tokenizer.encode(result.text))
+            }
+        }
+        // Each model committed exactly its own tokenization of the output.
+        for model in models {
+            let committed = await model.committedContinuation()
+            #expect(committed == model.encode(result.text), "\(model.name)")
+        }
+        #expect(result.stats.committedTokens.contains { $0 >= 10 } || result.stats.stopReason != .maxTokens)
+        #expect(result.stats.unalignedCandidates == 0)
+    }
+
+    @Test("same inputs give the same output, concurrent or sequential")
+    func deterministic() async throws {
+        let aliases = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+        var runs: [[FusionSegment]] = []
+        for concurrent in [true, false] {
+            let decoder = try FusionDecoder(models: try aliases.map(RealModels.load),
+                                            options: FusionOptions(maxTokens: 6, concurrent: concurrent))
+            runs.append(try await decoder.generate(prompt: Self.prompt).segments)
+        }
+        #expect(runs[0] == runs[1])
+    }
+
+    @Test("with one model, cool gives that model's single output",
+          arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+    func oneModelCoolIsSingle(alias: String) async throws {
+        let model = try RealModels.load(alias)
+        let cool = try await FusionDecoder(models: [model], options: FusionOptions(method: .cool, maxTokens: 12))
+            .generate(prompt: Self.openPrompt)
+        // Cool commits whole segments, so it can pass the budget inside a word: give single the same length.
+        let length = cool.stats.stopReason == .endOfGeneration ? 64 : cool.stats.committedTokens[0]
+        let single = try await FusionDecoder(models: [model], options: FusionOptions(method: .single, maxTokens: length))
+            .generate(prompt: Self.openPrompt)
+        #expect(cool.text == single.text)
+        #expect(cool.stats.committedTokens[0] == single.stats.committedTokens[0])
+        // Nothing generated twice: beyond the output, cool only generated what followed its last cut.
+        #expect(cool.stats.tokensGenerated[0] <= cool.stats.committedTokens[0] + 1 + FusionOptions().segmentTokenCap)
+        #expect(cool.segments.count > 2)
+        #expect(cool.stats.tokensReused[0] > 0)
+    }
+}
+
+/// The default models, if present (never fetched by the tests).
+enum RealModels {
+    static let available: Bool = DefaultModel.all.allSatisfy { ModelStore().isPresent($0) }
+
+    static func load(_ alias: String) throws -> EngineSourceModel {
+        try EngineSourceModel.load(path: try ModelStore().resolve(alias, fetchIfMissing: false), name: alias)
+    }
+}

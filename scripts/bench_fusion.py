@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# Benchmark of the Cool-Fusion decoder against the single models it fuses.
+#
+# Run (after `swift build -c release`):
+#   python3 scripts/bench_fusion.py [--binary .build/release/coolfusion] [--max-tokens 32] [--sequential]
+#
+# For each fixed prompt it runs `coolfusion generate --json` with the three default models (method
+# cool), then each model alone (`--method single`) for exactly as many tokens as that model committed
+# in the fused output, and prints: fused time / sum of the single models' times (goal <= 1.5 on a
+# 2-core machine; the paper's ideal with k parallel workers is the slowest model's time), and the
+# share of segments each model won. Times are the generation times the CLI reports (model loading
+# excluded). Needs only Python 3's standard library; no reference engine is involved.
+import argparse
+import json
+import subprocess
+import sys
+
+MODELS = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+PROMPTS = [
+    "The capital of France is",
+    "Question: Tom has 3 apples and buys 5 more. How many apples does he have?\nAnswer:",
+    "def fibonacci(n):\n    \"\"\"Return the n-th Fibonacci number.\"\"\"\n",
+    "Once upon a time, in a small village by the sea,",
+]
+
+
+def generate(binary, models, prompt, method, max_tokens, sequential):
+    command = [binary, "generate", "--json", "--method", method, "--max-tokens", str(max_tokens)]
+    for model in models:
+        command += ["--model", model]
+    if sequential:
+        command.append("--sequential")
+    command.append(prompt)
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--binary", default=".build/release/coolfusion")
+    parser.add_argument("--max-tokens", type=int, default=32)
+    parser.add_argument("--sequential", action="store_true", help="run the fused models one at a time")
+    parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="use the first N prompts")
+    args = parser.parse_args()
+
+    total_fused = 0.0
+    total_singles = 0.0
+    comparable = 0
+    won = [0] * len(MODELS)
+    segments = 0
+    generated = [0] * len(MODELS)
+    committed = [0] * len(MODELS)
+    print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
+          f"{'sequential' if args.sequential else 'concurrent'} fused steps")
+    for prompt in PROMPTS[: args.prompts]:
+        fused = generate(args.binary, MODELS, prompt, "cool", args.max_tokens, args.sequential)
+        stats = fused["stats"]
+        single_times = []
+        notes = []
+        for index, model in enumerate(MODELS):
+            length = stats["committedTokens"][index]
+            if length == 0:
+                single_times.append(0.0)
+                continue
+            single = generate(args.binary, [model], prompt, "single", length, False)
+            seconds = single["stats"]["seconds"]
+            produced = single["stats"]["committedTokens"][0]
+            if 0 < produced < length:
+                # The model alone ended early, so the lengths differ: the prompt is shown but left
+                # out of the summary ratio.
+                notes.append(f"{model} alone ended after {produced} of {length} tokens; not in the summary ratio")
+            single_times.append(seconds)
+        ratio = stats["seconds"] / sum(single_times) if sum(single_times) > 0 else float("nan")
+        if not notes:
+            total_fused += stats["seconds"]
+            total_singles += sum(single_times)
+            comparable += 1
+        segments += stats["segments"]
+        for index in range(len(MODELS)):
+            won[index] += stats["segmentsWon"][index]
+            generated[index] += stats["tokensGenerated"][index]
+            committed[index] += stats["committedTokens"][index]
+        print(f"\nprompt {prompt!r}")
+        print(f"  fused text {fused['text']!r}")
+        print(f"  fused {stats['seconds']:.2f} s, {stats['segments']} segments, committed tokens "
+              f"{stats['committedTokens']}; singles " + ", ".join(f"{t:.2f} s" for t in single_times)
+              + f" (sum {sum(single_times):.2f} s); ratio {ratio:.2f}")
+        for note in notes:
+            print(f"  note: {note}")
+    print("\nsummary")
+    if total_singles > 0:
+        print(f"  fused time / sum of single times, over the {comparable} prompts where every model alone "
+              f"reached the fused length: {total_fused:.2f} / {total_singles:.2f} = "
+              f"{total_fused / total_singles:.2f}  (goal <= 1.5)")
+    else:
+        print("  no prompt where every model alone reached the fused length")
+    print("  segments won: " + ", ".join(
+        f"{model} {count} ({100 * count / max(segments, 1):.0f}%)" for model, count in zip(MODELS, won)))
+    print("  tokens generated / committed per model: " + ", ".join(
+        f"{model} {g}/{c}" for model, g, c in zip(MODELS, generated, committed)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
