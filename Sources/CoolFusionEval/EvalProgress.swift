@@ -3,8 +3,14 @@ public struct EvalProgress: Sendable, Equatable {
     /// Per column: items scored so far (including those found finished on resume) and their sum
     /// of primary-metric scores.
     public struct Tally: Sendable, Equatable {
-        public var count = 0
-        public var scoreSum = 0.0
+        public var count: Int
+        public var scoreSum: Double
+
+        public init(count: Int = 0, scoreSum: Double = 0) {
+            self.count = count
+            self.scoreSum = scoreSum
+        }
+
         public var accuracy: Double { count > 0 ? scoreSum / Double(count) : 0 }
     }
 

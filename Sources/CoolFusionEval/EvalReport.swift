@@ -65,6 +65,16 @@ public struct PairedComparison: Sendable, Equatable, Codable {
     public var ties: Int
     /// Exact two-sided sign test on wins against losses (McNemar's exact test for 0/1 scores).
     public var pValue: Double
+
+    public init(column: String, baseline: String, n: Int, wins: Int, losses: Int, ties: Int, pValue: Double) {
+        self.column = column
+        self.baseline = baseline
+        self.n = n
+        self.wins = wins
+        self.losses = losses
+        self.ties = ties
+        self.pValue = pValue
+    }
 }
 
 public struct PerplexityCell: Sendable, Equatable, Codable {
