@@ -27,7 +27,10 @@ public enum SVGChart {
 
         let groupWidths = rows.map { Double($0.0.columns.count) * (barWidth + barGap) - barGap }
         let plotWidth = max(360, groupWidths.reduce(0, +) + groupGap * Double(rows.count))
-        let width = left + plotWidth + right
+        let metricNames = Set(rows.map(\.1.metric)).sorted().joined(separator: ", ")
+        let title = "Score (\(metricNames)), % ± 1 standard error"
+        // About 9 units per character of the 15-unit bold title.
+        let width = max(left + plotWidth + right, left + Double(title.count) * 9 + right)
         let legendLines = legendLayout(columns: columns, singles: singles, width: width)
         let top = 40 + Double(legendLines.count) * legendRowHeight + 16
         let bottom = 56.0
@@ -40,9 +43,7 @@ public enum SVGChart {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" "
                    + "viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" font-family=\"DejaVu Sans, Arial, sans-serif\">")
         svg.append(tag("rect", ["width": "100%", "height": "100%", "fill": "#ffffff"]))
-        let metricNames = Set(rows.map(\.1.metric)).sorted().joined(separator: ", ")
-        svg.append(tag("text", ["x": fmt(left), "y": "22", "font-size": "15", "font-weight": "bold"],
-                       "Score (\(metricNames)), % ± 1 standard error"))
+        svg.append(tag("text", ["x": fmt(left), "y": "22", "font-size": "15", "font-weight": "bold"], title))
 
         // Legend.
         for (lineIndex, line) in legendLines.enumerated() {
