@@ -12,6 +12,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case unknownMethod(String, valid: [String])
     case badMethodOption(method: String, option: String)
     case unsupportedMethodOption(method: String, key: String)
+    case badMethodOptionValue(method: String, key: String, value: String, expected: String)
+    case unknownModel(method: String, model: String, models: [String])
     case emptyMethodList
     case noModels
     case runSettingsChanged(directory: String, field: String, stored: String, requested: String)
@@ -46,6 +48,10 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "method '\(method)': option '\(option)' is not KEY=VALUE"
         case .unsupportedMethodOption(let method, let key):
             return "method '\(method)': unsupported option '\(key)'"
+        case .badMethodOptionValue(let method, let key, let value, let expected):
+            return "method '\(method)': \(key)=\(value) is not valid; expected \(expected)"
+        case .unknownModel(let method, let model, let models):
+            return "method '\(method)' names model '\(model)', which is not among \(models.joined(separator: ", "))"
         case .emptyMethodList:
             return "--methods names no method"
         case .noModels:
