@@ -53,7 +53,7 @@ public enum ReportBuilder {
         let cells = columns.map { column in
             let values = scores(column)
             let mean = Statistics.mean(values)
-            let gain = singles.contains(column) ? nil : best.map { mean - $0.mean }
+            let gain = singles.contains(column) || values.isEmpty ? nil : best.map { mean - $0.mean }
             return ScoreCell(column: column, n: values.count, mean: mean,
                              standardError: Statistics.standardError(values), gainOverBestSingle: gain)
         }

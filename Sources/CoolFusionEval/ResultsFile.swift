@@ -69,9 +69,11 @@ public struct ResultsFile: Sendable {
     private func dropUnterminatedLine(_ handle: FileHandle) throws {
         let size = try handle.seekToEnd()
         guard size > 0 else { return }
+        // Usually the file ends with a newline: one byte tells.
+        try handle.seek(toOffset: size - 1)
+        guard try handle.read(upToCount: 1) != Data([UInt8(ascii: "\n")]) else { return }
         try handle.seek(toOffset: 0)
         let data = try handle.readToEnd() ?? Data()
-        guard data.last != UInt8(ascii: "\n") else { return }
         let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         try handle.truncate(atOffset: UInt64(keep))
     }
