@@ -62,7 +62,7 @@ let package = Package(
             name: "CoolFusionTests",
             dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
         ),
-        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "coolfusion", "CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "CoolFusion", "coolfusion", "CoolFusionModelStore"]),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]
