@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
         .library(name: "CoolFusion", targets: ["CoolFusion"]),
+        .library(name: "CoolFusionEval", targets: ["CoolFusionEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,10 +35,13 @@ let package = Package(
         .target(name: "CoolFusionModelStore"),
         // The Cool-Fusion decoder: source-model protocol, aligned segments, joint assessment, baselines, traces.
         .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
+        // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports; runs the decoder.
+        .target(name: "CoolFusionEval", dependencies: ["CoolFusion"]),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
                 "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
+                "CoolFusionEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +68,7 @@ let package = Package(
             name: "CoolFusionTests",
             dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
         ),
+        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "CoolFusion", "coolfusion", "CoolFusionModelStore"]),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]

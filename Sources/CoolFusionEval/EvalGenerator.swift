@@ -1,0 +1,52 @@
+/// What the harness asks of a generator: a prompt, where to stop, a budget, and the method.
+public struct GenerationRequest: Sendable, Equatable {
+    public var prompt: String
+    public var stopSequences: [String]
+    public var maxTokens: Int
+    public var method: MethodSpec
+
+    public init(prompt: String, stopSequences: [String], maxTokens: Int, method: MethodSpec) {
+        self.prompt = prompt
+        self.stopSequences = stopSequences
+        self.maxTokens = maxTokens
+        self.method = method
+    }
+}
+
+/// What a generator returns for one request.
+public struct Generation: Sendable, Equatable {
+    /// The output text (stop sequence and what follows removed).
+    public var text: String
+    /// Tokens of the output in each model's own tokenization, by model name (models that
+    /// took part in producing it).
+    public var outputTokens: [String: Int]
+    /// Greedy decoding steps spent, over all models (the cost of the method).
+    public var generatedTokens: Int
+    /// Seconds spent generating (scoring the output's perplexities excluded).
+    public var seconds: Double
+    /// Every model's perplexity of the output given the prompt, by model name; a model that
+    /// cannot score it (no tokens) is absent.
+    public var perplexities: [String: Double]
+    /// Why generation stopped (`end-of-generation`, `stop-sequence`, `max-tokens`).
+    public var stopReason: String
+
+    public init(text: String, outputTokens: [String: Int], generatedTokens: Int, seconds: Double,
+                perplexities: [String: Double], stopReason: String) {
+        self.text = text
+        self.outputTokens = outputTokens
+        self.generatedTokens = generatedTokens
+        self.seconds = seconds
+        self.perplexities = perplexities
+        self.stopReason = stopReason
+    }
+}
+
+/// Something that answers prompts with a method over a fixed list of models: the fusion decoder
+/// over real models (`FusionEvalGenerator`), or a scripted one in tests.
+public protocol EvalGenerator: Sendable {
+    /// The models, in order; `single` columns name one of them.
+    var modelNames: [String] { get }
+    /// Rejects methods or options it cannot run, before any item is generated.
+    func validate(_ method: MethodSpec) throws
+    func generate(_ request: GenerationRequest) async throws -> Generation
+}

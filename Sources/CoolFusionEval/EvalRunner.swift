@@ -1,0 +1,90 @@
+import Foundation
+
+/// Runs every column over every item of one dataset, streaming each result to its column's JSONL as
+/// soon as it is scored. Items go in order, every column per item, so an interrupted run leaves
+/// all columns with (almost) the same items and paired comparisons work on partial results.
+/// A rerun with the same settings skips every (item, column) already in the files.
+public struct EvalRunner: Sendable {
+    public let generator: any EvalGenerator
+    public let directory: ResultsDirectory
+    /// Called after every item (and once at the start) with the running state.
+    public let onProgress: (@Sendable (EvalProgress) -> Void)?
+
+    public init(generator: any EvalGenerator, directory: ResultsDirectory,
+                onProgress: (@Sendable (EvalProgress) -> Void)? = nil) {
+        self.generator = generator
+        self.directory = directory
+        self.onProgress = onProgress
+    }
+
+    /// Runs `settings.methods` on `items` with `exemplars` as few-shot examples, and returns the
+    /// final progress (tallies over every finished item).
+    @discardableResult
+    public func run(settings requested: RunSettings, items: [EvalItem], exemplars: [EvalItem]) async throws -> EvalProgress {
+        for method in requested.methods { try generator.validate(method) }
+        let settings = try mergedSettings(requested)
+        try directory.save(settings)
+
+        let task = settings.task
+        let scorer = task.scorer
+        let columns = requested.methods
+        let files = columns.map { directory.resultsFile(dataset: settings.dataset, method: $0) }
+        let itemIDs = Set(items.map(\.id))
+        var finished: [Set<String>] = []
+        var tallies: [String: EvalProgress.Tally] = [:]
+        for (column, file) in zip(columns, files) {
+            let records = try file.records().filter { itemIDs.contains($0.itemID) }
+            finished.append(Set(records.map(\.itemID)))
+            var tally = EvalProgress.Tally()
+            for record in records {
+                tally.count += 1
+                tally.scoreSum += record.scores[scorer.primaryMetric] ?? 0
+            }
+            tallies[column.id] = tally
+        }
+        let isDone = { (item: EvalItem) in finished.allSatisfy { $0.contains(item.id) } }
+        var progress = EvalProgress(dataset: settings.dataset, total: items.count,
+                                    done: items.filter(isDone).count,
+                                    columns: columns.map(\.id), tallies: tallies)
+        onProgress?(progress)
+
+        let format = task.promptFormat
+        let clock = ContinuousClock()
+        for item in items where !isDone(item) {
+            let start = clock.now
+            let prompt = format.prompt(for: item, exemplars: exemplars)
+            for (index, column) in columns.enumerated() where !finished[index].contains(item.id) {
+                let request = GenerationRequest(prompt: prompt, stopSequences: settings.stopSequences,
+                                                maxTokens: settings.maxTokens, method: column)
+                let generation = try await generator.generate(request)
+                let score = scorer.score(output: generation.text, references: item.answers)
+                let record = EvalRecord(dataset: settings.dataset, task: task, method: column.id, item: item,
+                                        prompt: prompt, generation: generation, score: score,
+                                        primaryMetric: scorer.primaryMetric)
+                try files[index].append(record)
+                finished[index].insert(item.id)
+                progress.tallies[column.id, default: EvalProgress.Tally()].count += 1
+                progress.tallies[column.id, default: EvalProgress.Tally()].scoreSum += score.scores[scorer.primaryMetric] ?? 0
+            }
+            let elapsed = clock.now - start
+            progress.done += 1
+            progress.generatedThisSession += 1
+            progress.secondsThisSession += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            onProgress?(progress)
+        }
+        return progress
+    }
+
+    /// The stored settings with the requested columns added, after checking that the stored run
+    /// generated the same way; or the requested settings for a new directory.
+    private func mergedSettings(_ requested: RunSettings) throws -> RunSettings {
+        guard var stored = try directory.settings(requested.dataset) else { return requested }
+        try stored.checkResumable(as: requested, directory: directory.datasetDirectory(requested.dataset))
+        for method in requested.methods where !stored.methods.contains(where: { $0.id == method.id }) {
+            stored.methods.append(method)
+        }
+        stored.dataPath = requested.dataPath
+        stored.fewShotPath = requested.fewShotPath
+        return stored
+    }
+}

@@ -1,0 +1,119 @@
+import CoolFusion
+
+/// The real generator: the fusion decoder over source models (local engine models, or remote ones).
+///
+/// `single` columns run one model alone; the other methods run all models. After generating, every
+/// model scores the output from the prompt (the paper's M3 on the whole output, end-of-generation
+/// included when the output ended that way), so every column gets every model's perplexity.
+///
+/// Method options: `selection=paper|ppl|logppl` (the winner rule; `paper` = `ppl`, Eq. 3),
+/// `weights=W1/W2/...` (one positive weight per model), `cap=N` (tokens per candidate segment).
+public struct FusionEvalGenerator: EvalGenerator {
+    public let models: [any SourceModel]
+    /// Tokens per candidate segment before the fallback cut, unless a method's `cap` option says otherwise.
+    public var segmentTokenCap: Int
+    /// Run the models' steps concurrently (same output as sequential).
+    public var concurrent: Bool
+
+    public static let supportedOptions = ["selection", "weights", "cap"]
+
+    public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
+        guard !models.isEmpty else { throw EvalError.noModels }
+        self.models = models
+        self.segmentTokenCap = segmentTokenCap
+        self.concurrent = concurrent
+    }
+
+    public var modelNames: [String] { models.map(\.name) }
+
+    public func validate(_ method: MethodSpec) throws {
+        let (decoderModels, options) = try configuration(for: method, maxTokens: 1, stopSequences: [])
+        _ = try FusionDecoder(models: decoderModels, options: options)
+    }
+
+    public func generate(_ request: GenerationRequest) async throws -> Generation {
+        let (decoderModels, options) = try configuration(for: request.method, maxTokens: request.maxTokens,
+                                                         stopSequences: request.stopSequences)
+        let result = try await FusionDecoder(models: decoderModels, options: options).generate(prompt: request.prompt)
+        let perplexities = try await outputPerplexities(
+            prompt: request.prompt, output: Candidate(text: result.text, isFinal: result.stats.stopReason == .endOfGeneration))
+        var outputTokens: [String: Int] = [:]
+        for (name, count) in zip(result.models, result.stats.committedTokens) { outputTokens[name] = count }
+        return Generation(text: result.text, outputTokens: outputTokens,
+                          generatedTokens: result.stats.tokensGenerated.reduce(0, +), seconds: result.stats.seconds,
+                          perplexities: perplexities, stopReason: result.stats.stopReason.rawValue)
+    }
+
+    /// Every model's perplexity of `output` after `prompt`; models that cannot score it are left out.
+    func outputPerplexities(prompt: String, output: Candidate) async throws -> [String: Double] {
+        let scored: [(String, Double?)]
+        if concurrent {
+            scored = try await withThrowingTaskGroup(of: (String, Double?).self) { group in
+                for model in models {
+                    group.addTask { (model.name, try await Self.perplexity(of: output, after: prompt, by: model)) }
+                }
+                var all: [(String, Double?)] = []
+                for try await entry in group { all.append(entry) }
+                return all
+            }
+        } else {
+            var all: [(String, Double?)] = []
+            for model in models { all.append((model.name, try await Self.perplexity(of: output, after: prompt, by: model))) }
+            scored = all
+        }
+        var result: [String: Double] = [:]
+        for case let (name, value?) in scored where value.isFinite { result[name] = value }
+        return result
+    }
+
+    static func perplexity(of output: Candidate, after prompt: String, by model: any SourceModel) async throws -> Double? {
+        try await model.open(prompt: prompt)
+        return try await model.assess([output]).first?.perplexity
+    }
+
+    /// The models and decoder options a column runs with.
+    func configuration(for method: MethodSpec, maxTokens: Int,
+                       stopSequences: [String]) throws -> (models: [any SourceModel], options: FusionOptions) {
+        guard let fusionMethod = FusionMethod(rawValue: method.method) else {
+            throw EvalError.unknownMethod(method.method, valid: MethodSpec.baseMethods)
+        }
+        var decoderModels = models
+        if fusionMethod == .single {
+            let name = method.model ?? ""
+            guard let model = models.first(where: { $0.name == name }) else {
+                throw EvalError.unknownModel(method: method.id, model: name, models: modelNames)
+            }
+            decoderModels = [model]
+        }
+        var selection = SelectionRule()
+        var cap = segmentTokenCap
+        for (key, value) in method.options.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "selection":
+                switch value {
+                case "paper", "ppl": selection.metric = .ppl
+                case "logppl": selection.metric = .logppl
+                default:
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "paper, ppl or logppl")
+                }
+            case "weights":
+                let weights = value.split(separator: "/").compactMap { Double($0) }
+                guard weights.count == value.split(separator: "/").count, weights.count == decoderModels.count else {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
+                                                         expected: "\(decoderModels.count) numbers separated by /")
+                }
+                selection.weights = weights
+            case "cap":
+                guard let number = Int(value), number >= 1 else {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "a whole number ≥ 1")
+                }
+                cap = number
+            default:
+                throw EvalError.unsupportedMethodOption(method: method.id, key: key)
+            }
+        }
+        let options = FusionOptions(method: fusionMethod, maxTokens: maxTokens, stopSequences: stopSequences,
+                                    segmentTokenCap: cap, selection: selection, concurrent: concurrent)
+        return (decoderModels, options)
+    }
+}

@@ -1,0 +1,50 @@
+import CoolFusion
+import CoolFusionEval
+import CoolFusionModelStore
+import Testing
+
+/// The real generator's reading of method columns and options, on real models.
+@Suite(.enabled(if: BuildMode.isRelease, "real models load in release builds: swift test -c release"))
+struct FusionEvalGeneratorTests {
+    static func generator() throws -> FusionEvalGenerator {
+        let path = try ModelStore().resolve("smollm2-135m")
+        // Two instances of the smallest model under two names are enough to check the configuration.
+        return try FusionEvalGenerator(models: [try EngineSourceModel.load(path: path, name: "a"),
+                                                try EngineSourceModel.load(path: path, name: "b")])
+    }
+
+    @Test func acceptsTheMethodsAndOptionsItDocuments() throws {
+        let generator = try Self.generator()
+        #expect(generator.modelNames == ["a", "b"])
+        for spec in try MethodSpec.parseList(
+            "single,cool,cool-align,rerank,cool+rerank,cool:selection=logppl,cool:selection=paper,cool:weights=1/0.5,cool-align:cap=8",
+            models: generator.modelNames) {
+            try generator.validate(spec)
+        }
+    }
+
+    @Test func rejectsWhatItCannotRun() throws {
+        let generator = try Self.generator()
+        #expect(throws: EvalError.badMethodOptionValue(method: "cool:selection=vote", key: "selection", value: "vote",
+                                                       expected: "paper, ppl or logppl")) {
+            try generator.validate(MethodSpec(method: "cool", options: ["selection": "vote"]))
+        }
+        #expect(throws: EvalError.badMethodOptionValue(method: "cool:weights=1", key: "weights", value: "1",
+                                                       expected: "2 numbers separated by /")) {
+            try generator.validate(MethodSpec(method: "cool", options: ["weights": "1"]))
+        }
+        // Parsed but not positive: the decoder's own check.
+        #expect(throws: FusionError.invalidWeight(-1)) {
+            try generator.validate(MethodSpec(method: "cool", options: ["weights": "1/-1"]))
+        }
+        #expect(throws: EvalError.badMethodOptionValue(method: "cool:cap=0", key: "cap", value: "0", expected: "a whole number ≥ 1")) {
+            try generator.validate(MethodSpec(method: "cool", options: ["cap": "0"]))
+        }
+        #expect(throws: EvalError.unsupportedMethodOption(method: "cool:colour=red", key: "colour")) {
+            try generator.validate(MethodSpec(method: "cool", options: ["colour": "red"]))
+        }
+        #expect(throws: EvalError.unknownModel(method: "c", model: "c", models: ["a", "b"])) {
+            try generator.validate(MethodSpec(method: "single", model: "c"))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import CoolFusionEval
+import Foundation
+
+/// A generator that answers from a script instead of running models, and records what it was asked.
+final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
+    struct Interrupted: Error {}
+
+    let modelNames: [String]
+    /// Output for (column id, prompt).
+    private let answer: @Sendable (String, String) -> String
+    private let lock = NSLock()
+    private var calls: [GenerationRequest] = []
+    /// Throw `Interrupted` once this many generations have succeeded (simulates a killed run).
+    private let failAfter: Int?
+
+    init(models: [String], failAfter: Int? = nil, answer: @escaping @Sendable (String, String) -> String) {
+        self.modelNames = models
+        self.failAfter = failAfter
+        self.answer = answer
+    }
+
+    var requests: [GenerationRequest] { lock.withLock { calls } }
+
+    func validate(_ method: MethodSpec) throws {
+        if let key = method.options.keys.sorted().first(where: { $0 != "selection" }) {
+            throw EvalError.unsupportedMethodOption(method: method.method, key: key)
+        }
+    }
+
+    func generate(_ request: GenerationRequest) async throws -> Generation {
+        try lock.withLock {
+            if let failAfter, calls.count >= failAfter { throw Interrupted() }
+            calls.append(request)
+        }
+        let text = answer(request.method.id, request.prompt)
+        // Perplexities that depend on the text, so reports have something to average.
+        let perplexities = Dictionary(uniqueKeysWithValues: modelNames.enumerated().map { index, name in
+            (name, 1.0 + Double(text.count % 7) / 10 + Double(index) / 100)
+        })
+        return Generation(text: text, outputTokens: [modelNames[0]: text.count / 4], generatedTokens: text.count / 3,
+                          seconds: 0.01, perplexities: perplexities, stopReason: "stop-sequence")
+    }
+}
