@@ -8,6 +8,8 @@
 # tokens of `coolfusion bench`'s fixed text cycled to the requested length; decode is greedy.
 # Prints prefill and decode tokens/s for each and the ratios ours / llama.cpp, and our peak RSS
 # next to the file size. Run it on a quiet machine (check `uptime`): the numbers are shared-core sensitive.
+# On a busy machine set OMP_WAIT_POLICY=PASSIVE: llama.cpp's OpenMP workers otherwise busy-wait and its
+# decode drops to ~1 tok/s, which would flatter our ratios.
 import argparse
 import json
 import os
