@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
         .testTarget(
             name: "CoolFusionKernelsTests",
-            dependencies: ["CoolFusionKernels", "CoolFusionGGUF"],
+            dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

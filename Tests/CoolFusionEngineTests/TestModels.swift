@@ -1,21 +1,16 @@
 import CoolFusionEngine
+import CoolFusionModelStore
 import Foundation
 
 /// The default models the tests run on, found where the model store keeps them.
 enum TestModels {
-    static let files = [
-        "smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "gemma3-270m": "gemma-3-270m-q4_k_m.gguf",
-        "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-    ]
     /// All three, or the comma-separated list in COOLFUSION_ENGINE_MODELS (to iterate on one).
     static let aliases: [String] = ProcessInfo.processInfo.environment["COOLFUSION_ENGINE_MODELS"]
         .map { $0.split(separator: ",").map(String.init) } ?? ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
 
-    static func path(_ alias: String) -> String {
-        let directory = ProcessInfo.processInfo.environment["COOLFUSION_MODELS"]
-            ?? (NSHomeDirectory() + "/.cache/coolfusion/models")
-        return directory + "/" + (files[alias] ?? alias)
+    /// The model's file, fetched by the model store on first use (a fresh machine has none).
+    static func path(_ alias: String) throws -> String {
+        try ModelStore().resolve(alias)
     }
 
     /// Loaded once per process and shared by the tests (models are immutable).
@@ -26,7 +21,7 @@ enum TestModels {
         lock.lock()
         defer { lock.unlock() }
         if let model = cache[alias] { return model }
-        let model = try Model(path: path(alias), threads: 2)
+        let model = try Model(path: try path(alias), threads: 2)
         cache[alias] = model
         return model
     }

@@ -3,7 +3,7 @@ import CoolFusionKernels
 import Foundation
 import Testing
 
-/// Kernels on real tensors of the default models (skipped when a model file is absent).
+/// Kernels on real tensors of the default models.
 @Suite("Real GGUF tensors")
 struct RealModelTests {
     static let models = ["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf"]
@@ -12,8 +12,7 @@ struct RealModelTests {
     /// scalar, 1 and 2 threads, n = 1 and 3) against dequantize-then-f32 on its first rows.
     @Test("matmul on real weights matches the dequantized f32 reference", arguments: models)
     func realTensors(model: String) throws {
-        let path = modelDirectory + model
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        let path = try defaultModelPath(model)
         let file = try GGUFFile(path: path)
         var seen = Set<GGMLType>()
         for info in file.tensors where info.shape.count == 2 && seen.insert(info.type).inserted {
@@ -39,8 +38,7 @@ struct RealModelTests {
     @Test("the types the default models use are all supported")
     func defaultModelTypesSupported() throws {
         for model in Self.models {
-            let path = modelDirectory + model
-            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let path = try defaultModelPath(model)
             let file = try GGUFFile(path: path)
             let unsupported = Set(file.tensors.map(\.type)).filter { !Kernels.isSupported($0) }
             #expect(unsupported.isEmpty, "\(model): \(unsupported.map(\.name))")
@@ -49,8 +47,7 @@ struct RealModelTests {
 
     @Test("a real Q4_K and Q6_K weight: whole-matrix matvec matches row-by-row dequantized dots")
     func wholeQwenMatrices() throws {
-        let path = modelDirectory + "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        let path = try defaultModelPath("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
         let file = try GGUFFile(path: path)
         for type in [GGMLType.q4_K, .q6_K] {
             guard let info = file.tensors.first(where: { $0.type == type && $0.shape.count == 2 }) else {

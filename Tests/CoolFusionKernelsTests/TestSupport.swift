@@ -1,4 +1,5 @@
 import CoolFusionGGUF
+import CoolFusionModelStore
 import Foundation
 import CoolFusionKernels
 
@@ -93,5 +94,9 @@ func referenceMatmul(_ w: WeightMatrix, x: [Float], n: Int) throws -> [Float] {
     return y
 }
 
-/// Where the default models live (DESIGN.md §3).
-let modelDirectory = NSHomeDirectory() + "/.cache/coolfusion/models/"
+/// The path of a default model given its file name, fetched by the model store on first use
+/// (DESIGN.md §3), so a fresh machine tests the real tensors instead of skipping them.
+func defaultModelPath(_ fileName: String) throws -> String {
+    guard let model = DefaultModel.all.first(where: { $0.fileName == fileName }) else { return fileName }
+    return try ModelStore().resolve(model.alias)
+}

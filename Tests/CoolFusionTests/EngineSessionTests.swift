@@ -7,10 +7,10 @@ import Testing
 /// The engine adapter's economies must not change any number: scoring only candidate heads (and
 /// from a checkpoint) gives the engine's full batched log-probs, and adopting the winner gives the
 /// state the engine's own scored session has.
-@Suite(.enabled(if: RealModels.available, "the default models are not downloaded"))
+@Suite
 struct EngineSessionTests {
     @Test func headScoringMatchesTheEnginesFullScoring() throws {
-        let path = try ModelStore().resolve("smollm2-135m", fetchIfMissing: false)
+        let path = try ModelStore().resolve("smollm2-135m")
         let tokenizer = try Tokenizer(path: path)
         let model = try Model(path: path)
         let prompt = tokenizer.encode("The capital of France is")
