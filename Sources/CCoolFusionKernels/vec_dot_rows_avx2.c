@@ -1,8 +1,12 @@
 // AVX2 dot products of one weight row with EIGHT (or four) activation rows at once, for batched products
 // (prefill, scoring several candidates). Unpacking a weight block (nibbles, high bits, six-bit
 // scales) costs about as much as the multiply-adds; here it is done once per 8 (or 4) activation
-// rows. Each computes exactly what that many calls of the single-row kernel compute (tested
-// against the scalar reference through matmul with n ≥ 4). `R` is a compile-time constant in
+// rows. Each computes bit for bit what that many calls of the single-row kernel in vec_dot_avx2.c
+// compute: same operations in the same order, down to the final horizontal sums. Anything less
+// makes a batched prefill round differently from token-by-token decoding; the next layer's int8
+// activation quantization can turn a last-bit difference into a whole quantization step (large
+// with the outlier channels of real residual streams), and over the layers logits drift by ~0.4.
+// Tested for exact equality against n = 1 through matmul. `R` is a compile-time constant in
 // every instantiation, so the per-row loops unroll and the accumulators live in registers.
 #include "cf_internal.h"
 
@@ -16,7 +20,8 @@
 #define Q8K(r, b) (((const cf_block_q8k *)(act + (r) * act_stride)) + (b))
 
 CF_INLINE void store_rows(const __m256 *acc, const float *offsets, float *out, int64_t out_stride, const int R) {
-    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) + offsets[r];
+    // NULL offsets: the plain horizontal sum, exactly what the single-row kernel returns.
+    for (int r = 0; r < R; r++) out[r * out_stride] = offsets ? hsum_ps(acc[r]) + offsets[r] : hsum_ps(acc[r]);
 }
 
 // Signed 32-element formats (Q4_0, Q5_0, Q8_0) after their values are in int8 `q`.
@@ -35,37 +40,34 @@ CF_INLINE void rows_q4_0(int64_t n, const void *w, const uint8_t *act, int64_t a
     const cf_block_q4_0 *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = _mm256_sub_epi8(nibbles_32(x[b].qs), _mm256_set1_epi8(8));
         SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    store_rows(acc, NULL, out, out_stride, R);
 }
 
 CF_INLINE void rows_q5_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
     const cf_block_q5_0 *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         uint32_t qh; memcpy(&qh, x[b].qh, 4);
         const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8((char)0xF0)));
         SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    store_rows(acc, NULL, out, out_stride, R);
 }
 
 CF_INLINE void rows_q8_0(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
     const cf_block_q8_0 *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256i q = load256(x[b].qs);
         SIGNED_BLOCK_ROWS(q, half_splat(x[b].d));
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    store_rows(acc, NULL, out, out_stride, R);
 }
 
 CF_INLINE void rows_q4_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
@@ -133,7 +135,9 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
         for (int r = 0; r < R; r++)
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
-    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(_mm256_sub_ps(acc[r], mins_total[r]));
+    // Same final rounding as dot_q4_K/dot_q5_K (two horizontal sums, then the difference), so a
+    // row's result does not depend on how many rows are computed together.
+    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) - hsum_ps(mins_total[r]);
 }
 
 CF_INLINE void rows_q4_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
@@ -148,7 +152,6 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
     const cf_block_q6_K *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)x[b].scales);
@@ -177,7 +180,7 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
         for (int r = 0; r < R; r++)
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    store_rows(acc, NULL, out, out_stride, R);
 }
 
 CF_INLINE void rows_q5_1(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
@@ -206,7 +209,8 @@ CF_INLINE void rows_q2_K(int64_t n, const void *w, const uint8_t *act, int64_t a
     const cf_block_q2_K *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
+    __m256 acc_mins[MAX_ROWS];   // kept apart from acc, as dot_q2_K does, for identical rounding
+    for (int r = 0; r < R; r++) acc_mins[r] = _mm256_setzero_ps();
     const __m256i two_bits = _mm256_set1_epi8(3);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m128i packed = _mm_loadu_si128((const __m128i *)x[b].scales);
@@ -235,17 +239,16 @@ CF_INLINE void rows_q2_K(int64_t n, const void *w, const uint8_t *act, int64_t a
             const __m256 yd = _mm256_set1_ps(Q8K(r, b)->d);
             const __m256 mp = _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, load256(Q8K(r, b)->bsums)));
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, yd), _mm256_cvtepi32_ps(sum[r]), acc[r]);
-            acc[r] = _mm256_fnmadd_ps(_mm256_mul_ps(dminx, yd), mp, acc[r]);
+            acc_mins[r] = _mm256_fmadd_ps(_mm256_mul_ps(dminx, yd), mp, acc_mins[r]);
         }
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) - hsum_ps(acc_mins[r]);
 }
 
 CF_INLINE void rows_q3_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
     const cf_block_q3_K *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const float zeros[MAX_ROWS] = { 0 };
     const __m256i two_bits = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m256i by_pair = scales_by_pair(unpack_q3_K_scales(x[b].scales));
@@ -270,24 +273,41 @@ CF_INLINE void rows_q3_K(int64_t n, const void *w, const uint8_t *act, int64_t a
         for (int r = 0; r < R; r++)
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
-    store_rows(acc, zeros, out, out_stride, R);
+    store_rows(acc, NULL, out, out_stride, R);
 }
 
-// f32 / f16 / bf16 weights: activations stay f32; 8 weights are converted once per 4 rows.
+// f32 / f16 / bf16 weights: activations stay f32; each weight vector is converted once for all R
+// rows. Every row follows dot_f32 / dot_f16 / dot_bf16 operation for operation (two chains of
+// 8 lanes stepping 16 for f32/f16, one chain stepping 8 for bf16, the same horizontal sum and
+// scalar tail), so the result of a row never depends on how many rows share the pass.
+CF_INLINE __m256 load_weights8(const void *w, int kind, int64_t i) {
+    if (kind == CF_TYPE_F32) return _mm256_loadu_ps((const float *)w + i);
+    if (kind == CF_TYPE_F16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const cf_half *)w + i)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)((const cf_bf16 *)w + i))), 16));
+}
+
 CF_INLINE void rows_float(int64_t n, const void *w, int kind, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
-    __m256 acc[MAX_ROWS];
-    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+    __m256 s0[MAX_ROWS], s1[MAX_ROWS];
+    for (int r = 0; r < R; r++) { s0[r] = _mm256_setzero_ps(); s1[r] = _mm256_setzero_ps(); }
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 wv;
-        if (kind == CF_TYPE_F32) wv = _mm256_loadu_ps((const float *)w + i);
-        else if (kind == CF_TYPE_F16) wv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const cf_half *)w + i)));
-        else wv = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)((const cf_bf16 *)w + i))), 16));
-        for (int r = 0; r < R; r++)
-            acc[r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps((const float *)(act + r * act_stride) + i), acc[r]);
+    if (kind == CF_TYPE_BF16) {
+        for (; i + 8 <= n; i += 8) {
+            const __m256 wv = load_weights8(w, kind, i);
+            for (int r = 0; r < R; r++)
+                s0[r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps((const float *)(act + r * act_stride) + i), s0[r]);
+        }
+    } else {
+        for (; i + 16 <= n; i += 16) {
+            const __m256 wa = load_weights8(w, kind, i), wb = load_weights8(w, kind, i + 8);
+            for (int r = 0; r < R; r++) {
+                const float *y = (const float *)(act + r * act_stride) + i;
+                s0[r] = _mm256_fmadd_ps(wa, _mm256_loadu_ps(y), s0[r]);
+                s1[r] = _mm256_fmadd_ps(wb, _mm256_loadu_ps(y + 8), s1[r]);
+            }
+        }
     }
     for (int r = 0; r < R; r++) {
-        float s = hsum_ps(acc[r]);
+        float s = kind == CF_TYPE_BF16 ? hsum_ps(s0[r]) : hsum_ps(_mm256_add_ps(s0[r], s1[r]));
         const float *y = (const float *)(act + r * act_stride);
         for (int64_t k = i; k < n; k++) {
             const float wk = kind == CF_TYPE_F32 ? ((const float *)w)[k]

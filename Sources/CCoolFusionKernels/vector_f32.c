@@ -164,26 +164,39 @@ CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
 }
 
 // Attention scores: one query against `count` key rows. Rows are short (a head, 64–256
-// floats), so per-call overhead and the horizontal sum matter; four rows share one pass.
+// floats), so per-call overhead matters; two rows share each load of the query. Every row
+// follows dot_avx2 operation for operation (four chains stepping 32, one chain for the rest,
+// the same horizontal sum), so a score is bit for bit `dot(q, row) * scale` whatever `count`
+// is: a batched prefill then rounds exactly like token-by-token decoding.
 CF_AVX2 static void dot_rows_avx2(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
                                   float scale, float *scores) {
-    if (width % 8 != 0) { dot_rows_scalar(q, rows, stride, count, width, scale, scores); return; }
     int64_t t = 0;
-    for (; t + 4 <= count; t += 4) {
-        const float *r0 = rows + t * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-        for (int64_t i = 0; i < width; i += 8) {
-            const __m256 qv = _mm256_loadu_ps(q + i);
-            s0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r0 + i), s0);
-            s1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r1 + i), s1);
-            s2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r2 + i), s2);
-            s3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r3 + i), s3);
+    for (; t + 2 <= count; t += 2) {
+        const float *ra = rows + t * stride, *rb = ra + stride;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 32 <= width; i += 32) {
+            const __m256 q0 = _mm256_loadu_ps(q + i), q1 = _mm256_loadu_ps(q + i + 8);
+            const __m256 q2 = _mm256_loadu_ps(q + i + 16), q3 = _mm256_loadu_ps(q + i + 24);
+            a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(ra + i), a0);
+            a1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(ra + i + 8), a1);
+            a2 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(ra + i + 16), a2);
+            a3 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(ra + i + 24), a3);
+            b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rb + i), b0);
+            b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(rb + i + 8), b1);
+            b2 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(rb + i + 16), b2);
+            b3 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(rb + i + 24), b3);
         }
-        // Transpose-and-add the four sums into one vector of 4 results.
-        const __m256 h01 = _mm256_hadd_ps(s0, s1), h23 = _mm256_hadd_ps(s2, s3);
-        const __m256 h = _mm256_hadd_ps(h01, h23);
-        const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-        _mm_storeu_ps(scores + t, _mm_mul_ps(sums, _mm_set1_ps(scale)));
+        for (; i + 8 <= width; i += 8) {
+            const __m256 qv = _mm256_loadu_ps(q + i);
+            a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(ra + i), a0);
+            b0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(rb + i), b0);
+        }
+        const float sa = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) + dot_scalar(q + i, ra + i, width - i);
+        const float sb = hsum(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3))) + dot_scalar(q + i, rb + i, width - i);
+        scores[t] = sa * scale;
+        scores[t + 1] = sb * scale;
     }
     for (; t < count; t++) scores[t] = dot_avx2(q, rows + t * stride, width) * scale;
 }

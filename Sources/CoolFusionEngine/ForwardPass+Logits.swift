@@ -22,9 +22,7 @@ extension ForwardPass {
                                        epsilon: hp.rmsEpsilon, into: selected.row(k))
                 }
             }
-            for k in 0..<count {   // single-row path, see ForwardPass.linear
-                Kernels.matmul(head, x: selected.row(k), n: 1, y: output.row(k), pool: pool)
-            }
+            Kernels.matmul(head, x: selected.base, n: count, y: output.base, pool: pool)
             for k in 0..<count {
                 let row = output.row(k)
                 if let cap = softcap {

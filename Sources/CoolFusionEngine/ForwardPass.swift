@@ -87,11 +87,7 @@ final class ForwardPass {
 
     /// output = input · Wᵀ (+ bias): [N][cols] → [N][rows].
     func linear(_ w: WeightMatrix, _ input: Activations, into output: Activations, bias: [Float]? = nil) {
-        // Row by row: the kernels' multi-row path (n ≥ 4) disagrees with their single-row path on
-        // real Qwen2/Gemma activations (logits differ by ~0.4), which would make a batched prefill
-        // differ from token-by-token decoding and break fork/commit equivalence. Until the kernels
-        // agree, every row takes the single-row path (prefill runs at decode speed).
-        for i in 0..<input.rows { Kernels.matmul(w, x: input.row(i), n: 1, y: output.row(i), pool: pool) }
+        Kernels.matmul(w, x: input.base, n: input.rows, y: output.base, pool: pool)
         if let bias {
             for i in 0..<output.rows { Kernels.add(bias, to: output.row(i), count: output.cols) }
         }
