@@ -55,8 +55,7 @@ struct BatchConsistencyTests {
     @Test("real weights of the default models: every tensor type, n = 1...17, 1 and 2 threads",
           arguments: RealModelTests.models)
     func realWeights(model: String) throws {
-        let path = modelDirectory + model
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        let path = try defaultModelPath(model)
         let file = try GGUFFile(path: path)
         // One tensor per (type, row length): covers Qwen's 896/4864 and Gemma's 640/2048 widths.
         var seen = Set<String>()
