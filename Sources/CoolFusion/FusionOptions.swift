@@ -1,0 +1,25 @@
+/// Settings of one fused generation.
+public struct FusionOptions: Sendable {
+    public var method: FusionMethod
+    /// Stop once any model's committed continuation has this many of its own tokens
+    /// (for whole answers: at most this many tokens each).
+    public var maxTokens: Int
+    /// Stop where one of these first appears in the generated text (it and what follows are dropped).
+    public var stopSequences: [String]
+    /// At most this many tokens per candidate segment before the fallback cut (DESIGN.md §1).
+    public var segmentTokenCap: Int
+    /// How the winner is chosen.
+    public var selection: SelectionRule
+    /// Run the models' steps concurrently (paper §2.4). Off gives the same output, one model at a time.
+    public var concurrent: Bool
+
+    public init(method: FusionMethod = .cool, maxTokens: Int = 128, stopSequences: [String] = [],
+                segmentTokenCap: Int = 32, selection: SelectionRule = SelectionRule(), concurrent: Bool = true) {
+        self.method = method
+        self.maxTokens = maxTokens
+        self.stopSequences = stopSequences
+        self.segmentTokenCap = segmentTokenCap
+        self.selection = selection
+        self.concurrent = concurrent
+    }
+}

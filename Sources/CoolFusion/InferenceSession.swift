@@ -1,0 +1,24 @@
+/// One model's mutable inference state at token level, as `LocalSourceModel` drives it: the paper's
+/// M1–M4 on a KV cache. Adapters wrap the engine's session; tests use scripted ones.
+///
+/// Not `Sendable`: a session is owned by exactly one `LocalSourceModel` actor.
+public protocol InferenceSession: AnyObject {
+    /// Tokens currently in the state.
+    var tokenCount: Int { get }
+    /// Feeds `tokens` after the current state; afterwards the next-token distribution after the last
+    /// token is available to `greedyNext`.
+    func append(_ tokens: [TokenID]) throws
+    /// The most probable next token after the current state and its natural-log probability.
+    /// Requires the distribution after the last token (after `append` or `adoptScored`).
+    func greedyNext() throws -> (token: TokenID, logProb: Float)
+    /// Drops every token after the first `count`.
+    func truncate(to count: Int) throws
+    /// M3: scores each candidate as a continuation of the first `prefixLength` tokens of the state,
+    /// returning the log-probability of every candidate token. Keeps one temporary state per candidate
+    /// (no copy of the shared prefix) until `adoptScored` or the next `score`; the current state is
+    /// unchanged.
+    func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]]
+    /// M4: makes the temporary state of candidate `index` of the last `score` call the current state,
+    /// with the next-token distribution after that candidate available.
+    func adoptScored(_ index: Int) throws
+}

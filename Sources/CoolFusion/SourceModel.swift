@@ -1,0 +1,51 @@
+/// One source model as the fusion sees it: the worker API of the paper's Table 1.
+///
+/// The decoder only talks to this protocol, so a model running in this process
+/// (`LocalSourceModel` over the engine) and a model behind HTTP are interchangeable. Methods are
+/// `async` so the decoder can run every model's step concurrently (paper §2.4); a conforming type
+/// is normally an actor that owns the model's state.
+///
+/// State protocol: `open` sets the committed state to the prompt. Each step the decoder calls
+/// `nextSegment` (T1), then `assess` with the step's distinct candidates (M3, all from the committed
+/// state, temporary states kept), then `commit` with the index of the winner (M4, adopting the kept
+/// state). `generateAnswer` writes a whole answer without changing the committed state.
+public protocol SourceModel: Sendable {
+    /// A short display name (e.g. the model alias).
+    var name: String { get }
+    /// This model's tokenizer's word splitting, handed to the other models for their T1.
+    var wordSplitter: any WordSplitter { get }
+
+    /// M1: start a new generation with `prompt` as context (encoded the model's own way, BOS included
+    /// if its tokenizer wants one). Discards all previous state.
+    func open(prompt: String) async throws
+
+    /// T1: generate greedily from the committed state (reusing tokens kept from the previous step)
+    /// until the text can be cut at a boundary allowed by `rule`, or `tokenCap` tokens are reached.
+    func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal
+
+    /// M3: score every candidate from the committed state with this model's own tokenization
+    /// (no BOS). Keeps one temporary state per candidate until the next `commit` or `open`.
+    func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment]
+
+    /// M4: append the candidate at `index` (of the last `assess` call) to the committed state by
+    /// adopting its temporary state. Returns the tokens committed for it.
+    @discardableResult
+    func commit(candidateAt index: Int) async throws -> [TokenID]
+
+    /// Tokens committed after the prompt so far (the continuation, in this model's tokens).
+    func committedContinuation() async -> [TokenID]
+
+    /// Greedy generation of a whole answer from the committed state, up to `maxTokens` tokens or a
+    /// stop sequence; the committed state is unchanged afterwards.
+    func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer
+
+    /// T2: this model's tokens for `text` (no BOS).
+    func encode(_ text: String) -> [TokenID]
+    /// T3: the text of `tokens` (bytes joined; invalid UTF-8 replaced).
+    func decode(_ tokens: [TokenID]) -> String
+}
+
+extension SourceModel {
+    /// T2: this model's words of `text` as UTF-8 byte ranges.
+    public func words(_ text: String) -> [Range<Int>] { wordSplitter.wordRanges(in: text) }
+}

@@ -1,0 +1,181 @@
+/// One sequence on a `Model`: its tokens, its key/value cache and the logits after its last token.
+///
+/// Cheap to fork: a fork shares every cached block with its parent and copies at most one
+/// partial block when it first writes. Not thread-safe; use one session per task (sessions of
+/// one model may run concurrently).
+public final class Session {
+    public let model: Model
+    /// Tokens in the sequence so far.
+    public private(set) var tokens: [Int32] = []
+    /// Next-token logits [V] after the last token; empty while the session is empty.
+    public private(set) var logits: [Float] = []
+    var cache: KVCache
+
+    /// Longest batch one forward pass takes; longer inputs are split (bounds scratch memory).
+    static let maximumBatch = 256
+
+    init(model: Model) {
+        self.model = model
+        cache = KVCache(layout: model.kvLayout)
+    }
+
+    private init(model: Model, tokens: [Int32], logits: [Float], cache: KVCache) {
+        self.model = model
+        self.tokens = tokens
+        self.logits = logits
+        self.cache = cache
+    }
+
+    /// Tokens in the sequence.
+    public var count: Int { tokens.count }
+
+    // MARK: Feeding tokens
+
+    /// Runs `newTokens` through the model (a prefill batch, or one decode step) and keeps them.
+    public func append(_ newTokens: [Int32]) throws(EngineError) {
+        guard !newTokens.isEmpty else { throw .emptyInput("append needs at least one token") }
+        try validate(newTokens, after: count)
+        var start = 0
+        while start < newTokens.count {
+            let chunk = Array(newTokens[start..<min(newTokens.count, start + Self.maximumBatch)])
+            let pass = try forward(segments: [chunk], outputRows: [chunk.count - 1]) { _, row in
+                logits = Array(UnsafeBufferPointer(start: row, count: model.vocabularySize))
+            }
+            cache.append(from: pass.newKV, rows: 0..<chunk.count)
+            tokens += chunk
+            start += chunk.count
+        }
+    }
+
+    /// log p(token k | sequence, tokens before k) for each of `continuation`, without keeping them.
+    public func score(_ continuation: [Int32]) throws(EngineError) -> [Float] {
+        try score(candidates: [continuation])[0].logProbabilities
+    }
+
+    /// Scores several candidate continuations of the current sequence in one batched pass: each
+    /// candidate attends to the shared prefix and its own tokens only. Returns, per candidate, its
+    /// per-token log-probabilities, the logits after its last token and a session positioned after it
+    /// (commit it to adopt the candidate without recomputation). The session must not be empty
+    /// (the first candidate token is predicted from `logits`).
+    public func score(candidates: [[Int32]]) throws(EngineError) -> [CandidateScore] {
+        guard !candidates.isEmpty else { return [] }
+        guard !logits.isEmpty else {
+            throw .emptyInput("scoring needs a non-empty session (append a BOS or prompt first)")
+        }
+        for candidate in candidates {
+            guard !candidate.isEmpty else { throw .emptyInput("a candidate has no tokens") }
+            try validate(candidate, after: count)
+        }
+        let total = candidates.reduce(0) { $0 + $1.count }
+        guard total <= Self.maximumBatch * 4 else {
+            throw .invalidHyperparameter("candidates total \(total) tokens; at most \(Self.maximumBatch * 4) per call")
+        }
+        let vocabulary = model.vocabularySize
+        // Log-probability of each candidate's first token comes from the current logits.
+        var logProbabilities = candidates.map { candidate in
+            [logits.withUnsafeBufferPointer {
+                VectorMath.logProbability(of: Int(candidate[0]), logits: $0.baseAddress!, count: vocabulary)
+            }]
+        }
+        var finalLogits = [[Float]](repeating: [], count: candidates.count)
+        // Row r of the batch predicts the next token of its candidate; rows are candidate-major.
+        var owner: [(candidate: Int, index: Int)] = []
+        for (c, candidate) in candidates.enumerated() {
+            for k in 0..<candidate.count { owner.append((c, k)) }
+        }
+        let pass = try forward(segments: candidates, outputRows: Array(0..<total)) { row, rowLogits in
+            let (c, k) = owner[row]
+            if k + 1 < candidates[c].count {
+                logProbabilities[c].append(
+                    VectorMath.logProbability(of: Int(candidates[c][k + 1]), logits: rowLogits, count: vocabulary))
+            } else {
+                finalLogits[c] = Array(UnsafeBufferPointer(start: rowLogits, count: vocabulary))
+            }
+        }
+        return candidates.enumerated().map { c, candidate in
+            var forkCache = cache
+            forkCache.append(from: pass.newKV, rows: pass.layout.rows(ofSegment: c))
+            let session = Session(model: model, tokens: tokens + candidate, logits: finalLogits[c], cache: forkCache)
+            return CandidateScore(tokens: candidate, logProbabilities: logProbabilities[c], logits: finalLogits[c],
+                                  session: session)
+        }
+    }
+
+    // MARK: State
+
+    /// A new session with the same sequence, sharing this one's cache (nothing is copied now).
+    public func fork() -> Session {
+        Session(model: model, tokens: tokens, logits: logits, cache: cache)
+    }
+
+    /// Adopts the state of `other` (typically a fork or a scored candidate's session).
+    public func commit(_ other: Session) throws(EngineError) {
+        guard other.model === model else { throw .foreignSession }
+        tokens = other.tokens
+        logits = other.logits
+        cache = other.cache
+    }
+
+    /// Keeps the first `newCount` tokens. The logits after the new last token are recomputed by
+    /// re-running that one token (the cache keeps no logits).
+    public func truncate(to newCount: Int) throws(EngineError) {
+        guard newCount >= 0, newCount <= count else { throw .invalidPosition(newCount, count: count) }
+        guard newCount < count else { return }
+        if newCount == 0 {
+            cache.truncate(to: 0)
+            tokens = []
+            logits = []
+            return
+        }
+        let last = tokens[newCount - 1]
+        cache.truncate(to: newCount - 1)
+        tokens.removeLast(count - (newCount - 1))
+        try append([last])
+    }
+
+    // MARK: Next token
+
+    /// The most likely next token (first on ties), or nil while the session is empty.
+    public func greedyToken() -> Int32? {
+        guard !logits.isEmpty else { return nil }
+        return logits.withUnsafeBufferPointer { Int32(VectorMath.argmax($0.baseAddress!, count: $0.count)) }
+    }
+
+    /// log p(token | sequence) under the current logits.
+    public func logProbability(of token: Int32) throws(EngineError) -> Float {
+        guard !logits.isEmpty else { throw .emptyInput("the session is empty: no next-token distribution") }
+        guard token >= 0, Int(token) < model.vocabularySize else {
+            throw .invalidToken(token, vocabularySize: model.vocabularySize)
+        }
+        return logits.withUnsafeBufferPointer {
+            VectorMath.logProbability(of: Int(token), logits: $0.baseAddress!, count: $0.count)
+        }
+    }
+
+    // MARK: Internals
+
+    private func validate(_ newTokens: [Int32], after position: Int) throws(EngineError) {
+        let vocabulary = model.vocabularySize
+        for token in newTokens where token < 0 || Int(token) >= vocabulary {
+            throw .invalidToken(token, vocabularySize: vocabulary)
+        }
+        guard position + newTokens.count <= model.contextLength else {
+            throw .contextOverflow(requested: position + newTokens.count, limit: model.contextLength)
+        }
+    }
+
+    /// One forward pass of `segments` after the cached sequence; see `BatchLayout`.
+    private func forward(segments: [[Int32]], outputRows: [Int],
+                         consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
+        let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
+        let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool)
+        do {
+            try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw .invalidHyperparameter("forward pass failed: \(error)")
+        }
+        return pass
+    }
+}

@@ -1,1 +1,0 @@
-// CoolFusionTokenizers: see DESIGN.md §2. Files are added per type.

@@ -1,0 +1,52 @@
+import CoolFusionEngine
+import Foundation
+import Testing
+
+/// Replays llama.cpp's greedy continuations and log-probabilities (Golden/*.json) on our engine.
+@Suite(.serialized) struct GoldenParityTests {
+    /// Greedy decoding, one token at a time: the first 32 tokens must equal llama.cpp's on ≥ 90% of prompts.
+    @Test(arguments: TestModels.aliases)
+    func greedyContinuationMatchesLlamaCpp(alias: String) throws {
+        let golden = try Golden.load(alias)
+        let model = try TestModels.model(alias)
+        var matching = 0
+        for prompt in golden.prompts {
+            let session = model.makeSession()
+            try session.append(prompt.prompt_tokens)
+            var generated: [Int32] = []
+            for _ in 0..<32 {
+                let token = try #require(session.greedyToken())
+                generated.append(token)
+                try session.append([token])
+            }
+            if generated == Array(prompt.greedy_tokens.prefix(32)) { matching += 1 }
+        }
+        let fraction = Double(matching) / Double(golden.prompts.count)
+        print("[parity] \(alias): greedy 32 tokens match on \(matching)/\(golden.prompts.count) prompts")
+        #expect(fraction >= 0.9, "\(alias): only \(matching)/\(golden.prompts.count) prompts match")
+    }
+
+    /// Teacher-forced log-probabilities of llama.cpp's continuation (batched scoring) and of the prompt
+    /// (batched prefill): mean |Δ| ≤ 0.05 nats.
+    @Test(arguments: TestModels.aliases)
+    func teacherForcedLogProbabilitiesMatchLlamaCpp(alias: String) throws {
+        let golden = try Golden.load(alias)
+        let model = try TestModels.model(alias)
+        var continuationError: [Float] = []
+        var promptError: [Float] = []
+        for prompt in golden.prompts {
+            let session = model.makeSession()
+            try session.append([prompt.prompt_tokens[0]])
+            let promptScores = try session.score(Array(prompt.prompt_tokens.dropFirst()))
+            promptError += zip(promptScores, prompt.prompt_logprobs).map { abs($0 - $1) }
+            try session.append(Array(prompt.prompt_tokens.dropFirst()))
+            let scores = try session.score(prompt.greedy_tokens)
+            continuationError += zip(scores, prompt.greedy_logprobs).map { abs($0 - $1) }
+        }
+        let meanContinuation = continuationError.reduce(0, +) / Float(continuationError.count)
+        let meanPrompt = promptError.reduce(0, +) / Float(promptError.count)
+        print("[parity] \(alias): mean |Δ logprob| continuation \(meanContinuation), prompt \(meanPrompt), max \(continuationError.max() ?? 0)")
+        #expect(meanContinuation <= 0.05)
+        #expect(meanPrompt <= 0.05)
+    }
+}

@@ -1,0 +1,96 @@
+import CoolFusion
+import Testing
+
+/// T1, individual text generation (paper §2.2, Fig. 2; DESIGN.md §1 step 1), on scripted models.
+@Suite struct SegmentGenerationTests {
+    let spaceWords = ScriptedTokenizer(pieces: englishPieces)
+    let hyphenWords = ScriptedTokenizer(pieces: englishPieces, extraWordStarts: "-")
+
+    func rule(_ splitters: [any WordSplitter], own: Int = 0, ownOnly: Bool = false) -> SegmentBoundaryRule {
+        SegmentBoundaryRule(splitters: splitters, ownIndex: own, ownBoundariesOnly: ownOnly)
+    }
+
+    @Test("\"not the\" is cut after \"not\" (paper Fig. 2)")
+    func notTheGivesNot() async throws {
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: ["LLMs are not the best"]))
+        try await handle.model.open(prompt: "LLMs are")
+        let proposal = try await handle.model.nextSegment(rule: rule([spaceWords, spaceWords]), tokenCap: 32)
+        #expect(proposal.candidate == Candidate(text: " not"))
+        #expect(proposal.alignment == .aligned)
+        // " not" alone has no complete boundary; " the" had to start for " not" to be complete.
+        #expect(proposal.tokensGenerated == 2)
+    }
+
+    @Test("Multi-tasking under ['Multi','-tasking'] and ['Multi-tasking'] ends after Multi-tasking")
+    func multiTaskingEndsAfterTheWholeWord() async throws {
+        for own in 0..<2 {
+            let tokenizers = [hyphenWords, spaceWords]
+            let handle = makeScripted(.init(name: "m", tokenizer: tokenizers[own], scripts: ["Q: Multi-tasking is fun"]))
+            try await handle.model.open(prompt: "Q: ")
+            let proposal = try await handle.model.nextSegment(rule: rule(tokenizers, own: own), tokenCap: 32)
+            #expect(proposal.candidate.text == "Multi-tasking", "generating model \(own)")
+            #expect(proposal.alignment == .aligned)
+        }
+        // The words really differ: the hyphen tokenizer alone would cut after "Multi".
+        #expect(hyphenWords.completeBoundaries(in: "Multi-tasking is") == [5, 13])
+        #expect(spaceWords.completeBoundaries(in: "Multi-tasking is") == [13])
+    }
+
+    @Test("Cool-align cuts at the generating model's own first boundary")
+    func coolAlignUsesOwnBoundary() async throws {
+        let handle = makeScripted(.init(name: "m", tokenizer: hyphenWords, scripts: ["Q: Multi-tasking is fun"]))
+        try await handle.model.open(prompt: "Q: ")
+        let proposal = try await handle.model.nextSegment(
+            rule: rule([hyphenWords, spaceWords], own: 0, ownOnly: true), tokenCap: 32)
+        #expect(proposal.candidate.text == "Multi")
+    }
+
+    @Test("end-of-generation makes all generated text a final candidate")
+    func endOfGeneration() async throws {
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: ["LLMs are not"]))
+        try await handle.model.open(prompt: "LLMs are")
+        let proposal = try await handle.model.nextSegment(rule: rule([spaceWords]), tokenCap: 32)
+        #expect(proposal.candidate == Candidate(text: " not", isFinal: true))
+        #expect(proposal.alignment == .endOfGeneration)
+        #expect(proposal.tokensGenerated == 2) // " not", then end-of-generation
+    }
+
+    @Test("immediate end-of-generation is an empty final candidate")
+    func immediateEnd() async throws {
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: ["LLMs are"]))
+        try await handle.model.open(prompt: "LLMs are")
+        let proposal = try await handle.model.nextSegment(rule: rule([spaceWords]), tokenCap: 32)
+        #expect(proposal.candidate == Candidate(text: "", isFinal: true))
+    }
+
+    @Test("at the token cap: cut at the own last boundary, recorded as unaligned")
+    func capFallsBackToOwnBoundary() async throws {
+        // Single-byte tokens "ab-cd-ef-gh": the hyphen tokenizer has boundaries, the space one none.
+        let handle = makeScripted(.init(name: "m", tokenizer: hyphenWords, scripts: [">ab-cd-ef-gh ij"]))
+        try await handle.model.open(prompt: ">")
+        let proposal = try await handle.model.nextSegment(rule: rule([hyphenWords, spaceWords]), tokenCap: 7)
+        #expect(proposal.candidate.text == "ab-cd")
+        #expect(proposal.alignment == .cappedAtOwnBoundary)
+        #expect(proposal.alignment.isAligned == false)
+        #expect(proposal.tokensGenerated == 7)
+    }
+
+    @Test("at the token cap with no boundary at all: the whole text, recorded as unaligned")
+    func capTakesWholeText() async throws {
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: [">abcdefghij kl"]))
+        try await handle.model.open(prompt: ">")
+        let proposal = try await handle.model.nextSegment(rule: rule([spaceWords, hyphenWords]), tokenCap: 4)
+        #expect(proposal.candidate.text == "abcd")
+        #expect(proposal.alignment == .cappedWhole)
+    }
+
+    @Test("text is only looked at once the tokens form complete UTF-8")
+    func waitsForCompleteUTF8() async throws {
+        // "é" is two single-byte tokens; a cap of 1 must not cut inside the character.
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: [">é x"]))
+        try await handle.model.open(prompt: ">")
+        let proposal = try await handle.model.nextSegment(rule: rule([spaceWords]), tokenCap: 1)
+        #expect(proposal.candidate.text == "é")
+        #expect(proposal.tokensGenerated == 2)
+    }
+}

@@ -1,0 +1,101 @@
+import CoolFusion
+import Foundation
+import Synchronization
+
+/// A deterministic stand-in for an engine session. It "wants" to write one of its scripts: greedy
+/// next is the first token of the rest of the first script the current text is a prefix of, or
+/// end-of-generation if there is none (or the script is done). Log-probabilities come from a table by
+/// token text. It counts every operation and checks the state protocol (a next-token distribution is
+/// only available after append/adopt), so tests can assert what was computed and what was reused.
+final class ScriptedSession: InferenceSession {
+    let tokenizer: ScriptedTokenizer
+    let scripts: [String]
+    let logProbs: [String: Float]
+    let defaultLogProb: Float
+
+    private(set) var tokens: [TokenID] = []
+    private var hasDistribution = false
+    private var forks: [[TokenID]] = []
+
+    /// Shared with the test, which cannot reach the session once a model actor owns it.
+    let counters: SessionCounters
+
+    init(tokenizer: ScriptedTokenizer, scripts: [String], logProbs: [String: Float] = [:],
+         defaultLogProb: Float = -1, counters: SessionCounters = SessionCounters()) {
+        self.tokenizer = tokenizer
+        self.scripts = scripts
+        self.logProbs = logProbs
+        self.defaultLogProb = defaultLogProb
+        self.counters = counters
+    }
+
+    var tokenCount: Int { tokens.count }
+
+    func append(_ newTokens: [TokenID]) throws {
+        tokens += newTokens
+        counters.add(appended: newTokens.count)
+        hasDistribution = !tokens.isEmpty
+    }
+
+    func greedyNext() throws -> (token: TokenID, logProb: Float) {
+        guard hasDistribution else { throw ScriptedSessionError.noDistribution }
+        counters.add(greedy: 1)
+        // Bytes, not text: the state may end inside a multi-byte character.
+        let sofar = tokenizer.bytes(of: tokens)
+        let next: TokenID
+        if let script = scripts.map({ Array($0.utf8) }).first(where: { $0.starts(with: sofar) && $0.count > sofar.count }) {
+            next = tokenizer.encode(bytes: Array(script[sofar.count...]))[0]
+        } else {
+            next = tokenizer.endOfGenerationToken ?? 0
+        }
+        return (next, logProb(of: next))
+    }
+
+    func truncate(to count: Int) throws {
+        guard count <= tokens.count else { throw ScriptedSessionError.truncateBeyondEnd }
+        tokens.removeLast(tokens.count - count)
+        hasDistribution = false
+    }
+
+    func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]] {
+        guard prefixLength <= tokens.count else { throw ScriptedSessionError.truncateBeyondEnd }
+        counters.add(scoreCalls: 1, scoredCandidates: candidates.count)
+        forks = candidates.map { Array(tokens[0..<prefixLength]) + $0 }
+        return candidates.map { $0.map(logProb(of:)) }
+    }
+
+    func adoptScored(_ index: Int) throws {
+        guard forks.indices.contains(index) else { throw ScriptedSessionError.noSuchFork }
+        tokens = forks[index]
+        forks = []
+        hasDistribution = true
+    }
+
+    private func logProb(of token: TokenID) -> Float {
+        if tokenizer.isEndOfGeneration(token) { return logProbs["<eog>"] ?? defaultLogProb }
+        return logProbs[String(decoding: tokenizer.bytes(of: token), as: UTF8.self)] ?? defaultLogProb
+    }
+}
+
+enum ScriptedSessionError: Error {
+    case noDistribution, truncateBeyondEnd, noSuchFork
+}
+
+/// Operation counts of one scripted session.
+final class SessionCounters: Sendable {
+    struct Counts: Equatable {
+        var greedy = 0, appended = 0, scoreCalls = 0, scoredCandidates = 0
+    }
+    private let counts = Mutex(Counts())
+
+    var value: Counts { counts.withLock { $0 } }
+
+    func add(greedy: Int = 0, appended: Int = 0, scoreCalls: Int = 0, scoredCandidates: Int = 0) {
+        counts.withLock {
+            $0.greedy += greedy
+            $0.appended += appended
+            $0.scoreCalls += scoreCalls
+            $0.scoredCandidates += scoredCandidates
+        }
+    }
+}
