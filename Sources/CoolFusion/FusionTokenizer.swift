@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 /// What `LocalSourceModel` needs from a model's tokenizer. Adapters wrap the real tokenizers
 /// (CoolFusionTokenizers); tests use scripted ones.
 public protocol FusionTokenizer: WordSplitter {

@@ -1,6 +1,8 @@
+import CoolFusionTokenizers
 /// One model's mutable inference state at token level, as `LocalSourceModel` drives it: the paper's
 /// M1–M4 on a KV cache. Adapters wrap the engine's session; tests use scripted ones.
 ///
+/// Invariant: a non-empty session always has the next-token distribution after its last token.
 /// Not `Sendable`: a session is owned by exactly one `LocalSourceModel` actor.
 public protocol InferenceSession: AnyObject {
     /// Tokens currently in the state.
@@ -9,9 +11,9 @@ public protocol InferenceSession: AnyObject {
     /// token is available to `greedyNext`.
     func append(_ tokens: [TokenID]) throws
     /// The most probable next token after the current state and its natural-log probability.
-    /// Requires the distribution after the last token (after `append` or `adoptScored`).
     func greedyNext() throws -> (token: TokenID, logProb: Float)
-    /// Drops every token after the first `count`.
+    /// Drops every token after the first `count`; the distribution after the new last token is
+    /// available afterwards (an engine recomputes it by re-running that one token).
     func truncate(to count: Int) throws
     /// M3: scores each candidate as a continuation of the first `prefixLength` tokens of the state,
     /// returning the log-probability of every candidate token. Keeps one temporary state per candidate

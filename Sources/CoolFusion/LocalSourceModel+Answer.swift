@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 /// Whole answers written by this model alone: the `single` method and the candidates of `rerank`.
 extension LocalSourceModel {
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) throws -> GeneratedAnswer {

@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 /// A source model running in this process: one tokenizer and one inference session, driven by the
 /// fusion through `SourceModel`. It implements the paper's T1 on top of the session's token-level
 /// operations, and the §2.4 economies: tokens generated past a cut are kept and reused if the
@@ -7,12 +8,14 @@
 /// State, in tokens of this model:
 ///   session = prompt + committed + pending[0..<fed]        (fed ≤ pending.count; the rest is fed lazily)
 /// where `pending` are tokens generated beyond the committed state (with their log-probs).
-public actor LocalSourceModel<Session: InferenceSession, Tokenizer: FusionTokenizer>: SourceModel {
+///
+/// `S` is the inference session (the engine's, or a scripted one in tests), `T` the tokenizer.
+public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceModel {
     public nonisolated let name: String
-    public nonisolated let tokenizer: Tokenizer
+    public nonisolated let tokenizer: T
     public nonisolated var wordSplitter: any WordSplitter { tokenizer }
 
-    var session: Session
+    var session: S
     /// Prompt tokens of the current generation (BOS included if any).
     var promptTokens: [TokenID] = []
     /// Tokens committed after the prompt.
@@ -31,7 +34,7 @@ public actor LocalSourceModel<Session: InferenceSession, Tokenizer: FusionTokeni
     public internal(set) var greedySteps = 0
 
     /// - Parameter session: a fresh session of the model; this actor becomes its only owner.
-    public init(name: String, tokenizer: Tokenizer, session: sending Session) {
+    public init(name: String, tokenizer: T, session: sending S) {
         self.name = name
         self.tokenizer = tokenizer
         self.session = session
@@ -44,16 +47,14 @@ public actor LocalSourceModel<Session: InferenceSession, Tokenizer: FusionTokeni
 
     public func open(prompt: String) throws {
         let tokens = tokenizer.encodePrompt(prompt)
-        guard let last = tokens.last else { throw FusionError.emptyPrompt(model: name) }
+        guard !tokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         if tokens == promptTokens && session.tokenCount >= tokens.count {
-            // Same prompt as before (rerank after cool): keep its cache, recompute only the last
-            // position so the next-token distribution after the prompt is available again.
-            try session.truncate(to: tokens.count - 1)
+            // Same prompt as before (rerank after cool): keep its cache.
+            if session.tokenCount > tokens.count { try session.truncate(to: tokens.count) }
         } else {
             try session.truncate(to: 0)
-            try session.append(Array(tokens.dropLast()))
+            try session.append(tokens)
         }
-        try session.append([last])
         promptTokens = tokens
         committed = []
         pending = []
@@ -87,11 +88,8 @@ public actor LocalSourceModel<Session: InferenceSession, Tokenizer: FusionTokeni
     func rollBackToCommitted() throws {
         pending = []
         lastProposal = nil
-        if session.tokenCount >= base {
-            let tokens = promptTokens + committed
-            guard let last = tokens.last else { throw FusionError.emptyPrompt(model: name) }
-            try session.truncate(to: base - 1)
-            try session.append([last])
+        if session.tokenCount > base {
+            try session.truncate(to: base)
         } else {
             try feed(upTo: base)
         }

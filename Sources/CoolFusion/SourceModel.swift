@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 /// One source model as the fusion sees it: the worker API of the paper's Table 1.
 ///
 /// The decoder only talks to this protocol, so a model running in this process

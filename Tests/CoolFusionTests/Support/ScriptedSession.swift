@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 import CoolFusion
 import Foundation
 import Synchronization
@@ -5,8 +6,8 @@ import Synchronization
 /// A deterministic stand-in for an engine session. It "wants" to write one of its scripts: greedy
 /// next is the first token of the rest of the first script the current text is a prefix of, or
 /// end-of-generation if there is none (or the script is done). Log-probabilities come from a table by
-/// token text. It counts every operation and checks the state protocol (a next-token distribution is
-/// only available after append/adopt), so tests can assert what was computed and what was reused.
+/// token text. It counts every operation and checks the state protocol (a next-token distribution exists
+/// only for a non-empty state), so tests can assert what was computed and what was reused.
 final class ScriptedSession: InferenceSession {
     let tokenizer: ScriptedTokenizer
     let scripts: [String]
@@ -54,7 +55,7 @@ final class ScriptedSession: InferenceSession {
     func truncate(to count: Int) throws {
         guard count <= tokens.count else { throw ScriptedSessionError.truncateBeyondEnd }
         tokens.removeLast(tokens.count - count)
-        hasDistribution = false
+        hasDistribution = !tokens.isEmpty
     }
 
     func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]] {

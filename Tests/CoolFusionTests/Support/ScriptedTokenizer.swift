@@ -1,3 +1,4 @@
+import CoolFusionTokenizers
 import CoolFusion
 
 /// A small, fully specified tokenizer for decoder tests: tokens 0...255 are single bytes, then the

@@ -1,0 +1,19 @@
+import CoolFusionEngine
+import CoolFusionGGUF
+import CoolFusionTokenizers
+
+/// A source model on this machine: the engine and the model's own tokenizer.
+public typealias EngineSourceModel = LocalSourceModel<EngineSession, EngineTokenizer>
+
+extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
+    /// Loads the GGUF at `path` once for both the tokenizer and the weights.
+    /// - Parameters:
+    ///   - name: display name (e.g. the alias the user gave).
+    ///   - threads: nil shares the process-wide thread pool (several models never oversubscribe the cores).
+    public static func load(path: String, name: String, threads: Int? = nil) throws -> EngineSourceModel {
+        let file = try GGUFFile(path: path)
+        let tokenizer = try Tokenizer(gguf: file)
+        let model = try Model(file: file, threads: threads)
+        return EngineSourceModel(name: name, tokenizer: EngineTokenizer(tokenizer), session: EngineSession(model: model))
+    }
+}

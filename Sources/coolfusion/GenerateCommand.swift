@@ -1,0 +1,145 @@
+import ArgumentParser
+import CoolFusion
+import CoolFusionModelStore
+import Foundation
+
+/// `coolfusion generate [--model MODEL]... [--method M] [--max-tokens N] [--stop S]... [--json] [--trace] PROMPT`:
+/// fuse models with the Cool-Fusion decoder (or run a baseline) and print the text.
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate a continuation of PROMPT by fusing models (Cool-Fusion) or with a baseline method.",
+        discussion: """
+        Without --model the three default models are used. In a terminal the text is coloured by the \
+        model whose segment won each step. Methods: single (one model, greedy), cool (default), \
+        cool-align (segments end at the generating model's own word boundary), rerank (whole answers, \
+        lowest mean perplexity wins), cool+rerank.
+        """
+    )
+
+    @Option(name: .customLong("model"),
+            help: "A default model alias (see `coolfusion models list`) or a GGUF path; repeat for each model.")
+    var models: [String] = []
+
+    @Option(help: "single | cool | cool-align | rerank | cool+rerank.",
+            transform: { text in
+                guard let method = FusionMethod(rawValue: text) else {
+                    throw ValidationError("unknown method '\(text)'; use one of "
+                                          + FusionMethod.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return method
+            })
+    var method: FusionMethod = .cool
+
+    @Option(help: "Stop once any model has committed this many of its own tokens (whole answers: at most this many).")
+    var maxTokens = 128
+
+    @Option(name: .customLong("stop"), help: "Stop where this text first appears (repeatable).")
+    var stops: [String] = []
+
+    @Option(help: "At most this many tokens per candidate segment before the fallback cut.")
+    var segmentTokenCap = 32
+
+    @Option(help: "Selection metric: ppl (mean of perplexities, the paper's) or logppl (mean of log-perplexities).",
+            transform: { text in
+                guard let metric = SelectionRule.Metric(rawValue: text) else {
+                    throw ValidationError("unknown metric '\(text)'; use ppl or logppl")
+                }
+                return metric
+            })
+    var metric: SelectionRule.Metric = .ppl
+
+    @Option(help: "Comma-separated positive weight per model for the selection mean, e.g. 1,1,0.5.")
+    var weights: String?
+
+    @Flag(help: "Run the models one after another instead of concurrently (same output).")
+    var sequential = false
+
+    @Flag(help: "Print one JSON object: text, method, models, segments (candidates, perplexities, winner), stats.")
+    var json = false
+
+    @Flag(help: "Print every step's candidates and perplexity matrix to standard error.")
+    var trace = false
+
+    @Flag(help: "Never colour the output.")
+    var noColor = false
+
+    @Argument(help: "The text to continue.")
+    var prompt: String
+
+    func validate() throws {
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        guard segmentTokenCap >= 1 else { throw ValidationError("--segment-token-cap must be at least 1") }
+        if method == .single, models.count != 1 {
+            throw ValidationError("--method single runs one model: give exactly one --model")
+        }
+        _ = try parsedWeights()
+    }
+
+    private func parsedWeights() throws -> [Double]? {
+        guard let weights else { return nil }
+        return try weights.split(separator: ",").map { part in
+            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else {
+                throw ValidationError("--weights: '\(part)' is not a positive number")
+            }
+            return value
+        }
+    }
+
+    func run() async throws {
+        let names = models.isEmpty ? DefaultModel.all.map(\.alias) : models
+        let store = ModelStore()
+        var sources: [any SourceModel] = []
+        for name in names {
+            let path = try store.resolve(name)
+            sources.append(try EngineSourceModel.load(path: path, name: Self.displayName(name)))
+        }
+        let options = FusionOptions(
+            method: method, maxTokens: maxTokens, stopSequences: stops, segmentTokenCap: segmentTokenCap,
+            selection: SelectionRule(metric: metric, weights: try parsedWeights()), concurrent: !sequential)
+        let decoder = try FusionDecoder(models: sources, options: options)
+
+        let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1
+        let formatter = FusionTraceFormatter(modelNames: sources.map(\.name), useColor: colour)
+        let traceFormatter = FusionTraceFormatter(modelNames: sources.map(\.name),
+                                                  useColor: !noColor && isatty(STDERR_FILENO) == 1)
+        if !json { Self.write(formatter.legend() + "\n", to: .standardError) }
+        let showTrace = trace
+        let stream = !json
+        let stepCounter = StepCounter()
+        let result = try await decoder.generate(prompt: prompt) { segment in
+            if showTrace {
+                Self.write(traceFormatter.step(segment, number: stepCounter.next()) + "\n", to: .standardError)
+            }
+            if stream { Self.write(formatter.colored(segment), to: .standardOutput) }
+        }
+        if json {
+            print(try JSONOutput.string(result))
+        } else {
+            Self.write("\n", to: .standardOutput)
+            Self.write(formatter.summary(result) + "\n", to: .standardError)
+        }
+    }
+
+    /// A path is shown by its file name; an alias as given.
+    static func displayName(_ name: String) -> String {
+        name.hasSuffix(".gguf") ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
+    }
+
+    static func write(_ text: String, to handle: FileHandle) {
+        handle.write(Data(text.utf8))
+    }
+}
+
+/// Numbers the steps as the decoder reports them (the callback is called in order, one at a time).
+private final class StepCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}
