@@ -15,9 +15,14 @@ let package = Package(
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
         .library(name: "CoolFusion", targets: ["CoolFusion"]),
+        .library(name: "CoolFusionRemote", targets: ["CoolFusionRemote"]),
+        .library(name: "CoolFusionServer", targets: ["CoolFusionServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Memory-mapped GGUF files: metadata, tensor table, and a writer for test fixtures.
@@ -34,10 +39,33 @@ let package = Package(
         .target(name: "CoolFusionModelStore"),
         // The Cool-Fusion decoder: source-model protocol, aligned segments, joint assessment, baselines, traces.
         .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
+        // Source models behind HTTP: the worker protocol's wire types and client, tokenizer packages,
+        // and an adapter for OpenAI-compatible engines that score prompt tokens (vLLM, SGLang).
+        .target(
+            name: "CoolFusionRemote",
+            dependencies: [
+                "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // HTTP shells over the fusion: the OpenAI-compatible server and the source-model worker.
+        .target(
+            name: "CoolFusionServer",
+            dependencies: [
+                "CoolFusion", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionGGUF",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
                 "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
+                "CoolFusionRemote", "CoolFusionServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +87,23 @@ let package = Package(
             dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
         ),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
+        .testTarget(
+            name: "CoolFusionRemoteTests",
+            dependencies: [
+                "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF",
+                "CoolFusionModelStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "CoolFusionServerTests",
+            dependencies: [
+                "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionModelStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
