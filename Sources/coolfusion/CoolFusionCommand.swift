@@ -6,6 +6,6 @@ struct CoolFusionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coolfusion",
         abstract: "Fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.",
-        subcommands: [InspectCommand.self, ModelsCommand.self, GenerateCommand.self]
+        subcommands: [InspectCommand.self, ModelsCommand.self, GenerateCommand.self, ServeCommand.self, WorkerCommand.self]
     )
 }
