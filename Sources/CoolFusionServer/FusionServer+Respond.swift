@@ -109,14 +109,25 @@ extension FusionServer {
                 if let opening = shape.opening(created: created, methodName: methodName, models: names, warnings: plan.warnings) {
                     try await writer.write(Self.event(opening))
                 }
+                // Text that could be the start of a stop sequence is held back until the next segment
+                // shows it is not (else the whole answer, cut at the stop, would differ from the stream).
+                var fused = ""
+                var sent = 0
                 for await event in events {
                     switch event {
-                    case .segment(let segment):
+                    case .segment(var segment):
+                        fused += segment.text
+                        let safe = StopHoldBack.safeLength(of: fused, stops: plan.stop)
+                        let bytes = Array(fused.utf8)
+                        segment.text = safe > sent ? String(decoding: bytes[sent..<safe], as: UTF8.self) : ""
+                        sent = max(sent, safe)
                         try await writer.write(Self.event(shape.chunk(segment, created: created, methodName: methodName,
                                                                       models: names)))
                     case .finished(let outcome):
+                        let final = Array(outcome.result.text.utf8)
+                        let rest = final.count > sent ? String(decoding: final[sent...], as: UTF8.self) : ""
                         try await writer.write(Self.event(shape.closing(plan, outcome.result, dropped: outcome.dropped,
-                                                                        created: created)))
+                                                                        created: created, remainder: rest)))
                     case .failed(let error):
                         let mapped = ErrorMapping.apiError(error)
                         let body = (mapped as? APIError)?.body

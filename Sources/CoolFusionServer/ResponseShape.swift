@@ -68,7 +68,8 @@ enum ResponseShape: Sendable {
     }
 
     /// The last event: finish reason, usage and the run's statistics (segments were sent already).
-    func closing(_ plan: GenerationPlan, _ result: FusionResult, dropped: [String], created: Int) -> any Encodable & Sendable {
+    func closing(_ plan: GenerationPlan, _ result: FusionResult, dropped: [String], created: Int,
+                 remainder: String = "") -> any Encodable & Sendable {
         var info = Self.info(plan, result, dropped: dropped)
         info.segments = nil
         let usage = Self.usage(plan, result)
@@ -76,11 +77,12 @@ enum ResponseShape: Sendable {
         switch self {
         case .completion(let id, let model):
             return OpenAIWire.CompletionResponse(id: id, created: created, model: model,
-                                                 choices: [.init(text: "", finishReason: finish)],
+                                                 choices: [.init(text: remainder, finishReason: finish)],
                                                  usage: usage, coolFusion: info)
         case .chat(let id, let model):
             return OpenAIWire.ChatChunk(id: id, object: "chat.completion.chunk", created: created, model: model,
-                                        choices: [.init(index: 0, delta: .init(), finishReason: finish)],
+                                        choices: [.init(index: 0, delta: .init(content: remainder.isEmpty ? nil : remainder),
+                                                        finishReason: finish)],
                                         usage: usage, coolFusion: info)
         }
     }
