@@ -111,12 +111,21 @@ extension FusionServer {
                 }
                 // Text that could be the start of a stop sequence is held back until the next segment
                 // shows it is not (else the whole answer, cut at the stop, would differ from the stream).
-                var fused = ""
+                var received: [FusionSegment] = []
                 var sent = 0
                 for await event in events {
                     switch event {
                     case .segment(var segment):
-                        fused += segment.text
+                        // When a stop sequence begins in an earlier segment, the decoder reports that
+                        // earlier segment again, cut short (same candidates): replace it, don't append.
+                        if let earlier = received.lastIndex(where: {
+                            $0.candidates == segment.candidates && $0.text.hasPrefix(segment.text)
+                        }) {
+                            received = Array(received[..<earlier]) + [segment]
+                        } else {
+                            received.append(segment)
+                        }
+                        let fused = received.map(\.text).joined()
                         let safe = StopHoldBack.safeLength(of: fused, stops: plan.stop)
                         let bytes = Array(fused.utf8)
                         segment.text = safe > sent ? String(decoding: bytes[sent..<safe], as: UTF8.self) : ""

@@ -25,8 +25,7 @@ import Testing
             .appendingPathComponent("scripts/openai_client_test.py").path
     }
 
-    @Test(.disabled("known bug: the streamed chat answer has one newline more than the whole one (same bug as in FusionServerTests); 9 of 10 client checks pass"))
-    func openAIPythonClientTalksToServe() throws {
+    @Test func openAIPythonClientTalksToServe() throws {
         if try Self.python(["-c", "import openai; assert openai.__version__ == '\(Self.pinned.dropFirst(8))'"]).status != 0 {
             let install = try Self.python(["-m", "pip", "install", "--quiet", Self.pinned])
             try #require(install.status == 0, "pip install \(Self.pinned) failed: \(install.output)")
