@@ -16,9 +16,14 @@ let package = Package(
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
         .library(name: "CoolFusion", targets: ["CoolFusion"]),
         .library(name: "CoolFusionEval", targets: ["CoolFusionEval"]),
+        .library(name: "CoolFusionRemote", targets: ["CoolFusionRemote"]),
+        .library(name: "CoolFusionServer", targets: ["CoolFusionServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Memory-mapped GGUF files: metadata, tensor table, and a writer for test fixtures.
@@ -37,11 +42,34 @@ let package = Package(
         .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
         // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports; runs the decoder.
         .target(name: "CoolFusionEval", dependencies: ["CoolFusion"]),
+        // Source models behind HTTP: the worker protocol's wire types and client, tokenizer packages,
+        // and an adapter for OpenAI-compatible engines that score prompt tokens (vLLM, SGLang).
+        .target(
+            name: "CoolFusionRemote",
+            dependencies: [
+                "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // HTTP shells over the fusion: the OpenAI-compatible server and the source-model worker.
+        .target(
+            name: "CoolFusionServer",
+            dependencies: [
+                "CoolFusion", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionGGUF",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "coolfusion",
             dependencies: [
                 "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
                 "CoolFusionEval",
+                "CoolFusionRemote", "CoolFusionServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +98,23 @@ let package = Package(
         ),
         .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "CoolFusion", "coolfusion", "CoolFusionModelStore"]),
         .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
+        .testTarget(
+            name: "CoolFusionRemoteTests",
+            dependencies: [
+                "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF",
+                "CoolFusionModelStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "CoolFusionServerTests",
+            dependencies: [
+                "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionModelStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

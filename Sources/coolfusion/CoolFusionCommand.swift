@@ -9,6 +9,7 @@ struct CoolFusionCommand: AsyncParsableCommand {
         subcommands: [
             InspectCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchTokenizerCommand.self,
             RunCommand.self, BenchCommand.self, GenerateCommand.self, EvalCommand.self,
+            ServeCommand.self, WorkerCommand.self,
         ]
     )
 }

@@ -1,0 +1,137 @@
+import CoolFusion
+import CoolFusionTokenizers
+import Foundation
+
+/// The master's side of a source model hosted by `coolfusion worker`: every `SourceModel` operation is
+/// one call of the worker protocol (`WorkerAPI`) on this object's session. Tokenizing (T2, T3) and word
+/// splitting run locally on the worker's downloaded tokenizer.
+///
+/// Call `close()` when the generation is done so the worker frees the session at once (it would
+/// otherwise expire after the worker's idle timeout).
+public actor RemoteSourceModel: SourceModel {
+    public nonisolated let name: String
+    public nonisolated let worker: RemoteWorker
+    public nonisolated var wordSplitter: any WordSplitter { worker.splitter }
+
+    private var sessionID: String?
+    /// Mirror of the worker's committed continuation (so reading it needs no call).
+    private var committed: [TokenID] = []
+
+    init(worker: RemoteWorker) {
+        self.worker = worker
+        self.name = worker.name
+    }
+
+    private var client: WorkerClient { worker.client }
+
+    // MARK: M1
+
+    public func open(prompt: String) async throws {
+        committed = []
+        if let sessionID {
+            let answer = try await client.send(.POST, "/v1/sessions/\(sessionID)/open",
+                                               body: try encode(WorkerAPI.Open(prompt: prompt)), operation: "open")
+            if answer.status != 404 {
+                try client.check(answer, operation: "open")
+                return
+            }
+            // The session expired on the worker: start a new one.
+            self.sessionID = nil
+        }
+        let opened = try await client.call(.POST, "/v1/sessions", WorkerAPI.Open(prompt: prompt),
+                                           as: WorkerAPI.Opened.self, operation: "open")
+        sessionID = opened.sessionId
+    }
+
+    // MARK: T1
+
+    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
+        var packages: [TokenizerPackage] = []
+        for (index, splitter) in rule.splitters.enumerated() {
+            guard let packaged = splitter as? PackagedWordSplitter else {
+                throw RemoteModelError.splitterNotPortable(worker: name, modelIndex: index)
+            }
+            packages.append(packaged.package)
+        }
+        let request = WorkerAPI.NextSegment(splitters: packages.map(\.digest), ownIndex: rule.ownIndex,
+                                            ownBoundariesOnly: rule.ownBoundariesOnly, tokenCap: tokenCap)
+        let path = try sessionPath("next_segment")
+        var answer = try await client.send(.POST, path, body: try encode(request), operation: "next_segment")
+        if answer.status == 409, let missing = Self.missingTokenizers(answer.body) {
+            for digest in missing {
+                guard let package = packages.first(where: { $0.digest == digest }) else { continue }
+                let upload = try await client.send(.PUT, "/v1/worker/tokenizers/\(digest)", body: package.bytes,
+                                                   contentType: "application/octet-stream", operation: "tokenizer upload")
+                try client.check(upload, operation: "tokenizer upload")
+            }
+            answer = try await client.send(.POST, path, body: try encode(request), operation: "next_segment")
+        }
+        try client.check(answer, operation: "next_segment")
+        return try client.decode(WorkerAPI.Proposal.self, from: answer.body, operation: "next_segment").segmentProposal
+    }
+
+    // MARK: M3, M4
+
+    public func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment] {
+        let result = try await client.call(.POST, try sessionPath("assess"), WorkerAPI.Assess(candidates: candidates),
+                                           as: WorkerAPI.Assessments.self, operation: "assess")
+        guard result.assessments.count == candidates.count else {
+            throw RemoteModelError.malformedAnswer(
+                worker: name, url: client.baseURL, operation: "assess",
+                reason: "\(result.assessments.count) assessments for \(candidates.count) candidates")
+        }
+        return result.assessments.map(\.candidateAssessment)
+    }
+
+    @discardableResult
+    public func commit(candidateAt index: Int) async throws -> [TokenID] {
+        let result = try await client.call(.POST, try sessionPath("commit"), WorkerAPI.Commit(index: index),
+                                           as: WorkerAPI.Tokens.self, operation: "commit")
+        committed += result.tokens
+        return result.tokens
+    }
+
+    public func committedContinuation() async -> [TokenID] { committed }
+
+    public func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer {
+        try await client.call(.POST, try sessionPath("answer"), WorkerAPI.Answer(maxTokens: maxTokens, stop: stopSequences),
+                              as: WorkerAPI.Answered.self, operation: "answer").generatedAnswer
+    }
+
+    /// Frees the worker's session (best effort: a worker that is gone has nothing to free).
+    public func close() async {
+        guard let sessionID else { return }
+        self.sessionID = nil
+        _ = try? await client.send(.DELETE, "/v1/sessions/\(sessionID)", operation: "close")
+    }
+
+    // MARK: T2, T3 (local)
+
+    public nonisolated func encode(_ text: String) -> [TokenID] { worker.tokenizer.encode(text) }
+
+    public nonisolated func decode(_ tokens: [TokenID]) -> String {
+        var bytes: [UInt8] = []
+        for token in tokens { bytes += worker.tokenizer.tokenBytes(token) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: helpers
+
+    private func sessionPath(_ operation: String) throws -> String {
+        guard let sessionID else {
+            throw RemoteModelError.failed(worker: name, url: client.baseURL, operation: operation, status: 0,
+                                          message: "no open session (call open first)")
+        }
+        return "/v1/sessions/\(sessionID)/\(operation)"
+    }
+
+    private func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try WireCoding.encoder().encode(value))
+    }
+
+    private static func missingTokenizers(_ body: [UInt8]) -> [String]? {
+        guard let parsed = try? WireCoding.decoder().decode(APIErrorBody.self, from: .init(body)),
+              parsed.error.code == "unknown_tokenizer" else { return nil }
+        return parsed.error.missing
+    }
+}

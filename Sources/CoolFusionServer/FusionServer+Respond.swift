@@ -1,0 +1,164 @@
+import CoolFusion
+import CoolFusionRemote
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Running a validated request: admission (503 when the queue is full), the fused generation in its
+/// own task (so a client that hangs up cancels it), and the answer, whole or as server-sent events.
+extension FusionServer {
+    /// What a finished run produced.
+    struct Outcome: Sendable {
+        var result: FusionResult
+        var dropped: [String]
+    }
+
+    /// Progress of a streamed run.
+    enum Event: Sendable {
+        case segment(FusionSegment)
+        case finished(Outcome)
+        case failed(any Error)
+    }
+
+    func respond(plan: GenerationPlan, shape: ResponseShape, stream: Bool, context: ServerRequestContext) async throws -> Response {
+        do {
+            try await queue.acquire()
+        } catch is GenerationQueue.Full {
+            throw APIError(.serviceUnavailable, "the server is busy: \(configuration.concurrency) generations running and "
+                           + "\(configuration.queueLimit) waiting; retry later", type: "server_busy")
+        }
+        let created = Int(Date().timeIntervalSince1970)
+        return stream
+            ? streamed(plan: plan, shape: shape, created: created, context: context)
+            : try await whole(plan: plan, shape: shape, created: created, context: context)
+    }
+
+    /// Runs one fused generation (the caller holds a queue slot; it is released here).
+    func run(_ plan: GenerationPlan, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> Outcome {
+        let ledger = configuration.dropFailedWorkers ? DropLedger(modelCount: members.count) : nil
+        let models = zip(members, plan.prompts).map { member, prompt in
+            ServedSourceModel(inner: member.makeSourceModel(), splitter: member.splitter, prompt: prompt,
+                              ledger: member.isRemote ? ledger : nil)
+        }
+        let options = FusionOptions(
+            method: configuration.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
+            segmentTokenCap: configuration.segmentTokenCap, selection: configuration.selection,
+            concurrent: configuration.concurrentModels)
+        do {
+            let decoder = try FusionDecoder(models: models, options: options)
+            let result = try await decoder.generate(prompt: plan.prompts[0], onSegment: onSegment)
+            for model in models { await model.close() }
+            let dropped = ledger?.dropped ?? []
+            for note in dropped { logger.warning("\(note)") }
+            return Outcome(result: result, dropped: dropped)
+        } catch {
+            for model in models { await model.close() }
+            throw error
+        }
+    }
+
+    private func whole(plan: GenerationPlan, shape: ResponseShape, created: Int,
+                       context: ServerRequestContext) async throws -> Response {
+        let queue = self.queue
+        let task = Task {
+            do {
+                let outcome = try await self.run(plan, onSegment: nil)
+                await queue.release()
+                return outcome
+            } catch {
+                await queue.release()
+                throw error
+            }
+        }
+        // A client that closes its connection cancels the generation at its next model call.
+        context.channel?.closeFuture.whenComplete { _ in task.cancel() }
+        let outcome: Outcome
+        do {
+            outcome = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch {
+            throw ErrorMapping.apiError(error)
+        }
+        let body = shape.answer(plan, outcome.result, dropped: outcome.dropped, created: created)
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try WireCoding.encoder().encode(body))))
+    }
+
+    private func streamed(plan: GenerationPlan, shape: ResponseShape, created: Int, context: ServerRequestContext) -> Response {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let queue = self.queue
+        let task = Task {
+            do {
+                let outcome = try await self.run(plan) { segment in continuation.yield(.segment(segment)) }
+                continuation.yield(.finished(outcome))
+            } catch {
+                continuation.yield(.failed(error))
+            }
+            await queue.release()
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        context.channel?.closeFuture.whenComplete { _ in task.cancel() }
+        let methodName = configuration.method.rawValue
+        let names = members.map(\.name)
+        let logger = self.logger
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                if let opening = shape.opening(created: created, methodName: methodName, models: names, warnings: plan.warnings) {
+                    try await writer.write(Self.event(opening))
+                }
+                // Text that could be the start of a stop sequence is held back until the next segment
+                // shows it is not (else the whole answer, cut at the stop, would differ from the stream).
+                var received: [FusionSegment] = []
+                var sent = 0
+                for await event in events {
+                    switch event {
+                    case .segment(var segment):
+                        // When a stop sequence begins in an earlier segment, the decoder reports that
+                        // earlier segment again, cut short (same candidates): replace it, don't append.
+                        if let earlier = received.lastIndex(where: {
+                            $0.candidates == segment.candidates && $0.text.hasPrefix(segment.text)
+                        }) {
+                            received = Array(received[..<earlier]) + [segment]
+                        } else {
+                            received.append(segment)
+                        }
+                        let fused = received.map(\.text).joined()
+                        let safe = StopHoldBack.safeLength(of: fused, stops: plan.stop)
+                        let bytes = Array(fused.utf8)
+                        segment.text = safe > sent ? String(decoding: bytes[sent..<safe], as: UTF8.self) : ""
+                        sent = max(sent, safe)
+                        try await writer.write(Self.event(shape.chunk(segment, created: created, methodName: methodName,
+                                                                      models: names)))
+                    case .finished(let outcome):
+                        let final = Array(outcome.result.text.utf8)
+                        let rest = final.count > sent ? String(decoding: final[sent...], as: UTF8.self) : ""
+                        try await writer.write(Self.event(shape.closing(plan, outcome.result, dropped: outcome.dropped,
+                                                                        created: created, remainder: rest)))
+                    case .failed(let error):
+                        let mapped = ErrorMapping.apiError(error)
+                        let body = (mapped as? APIError)?.body
+                            ?? APIErrorBody(error: .init(message: String(describing: error), type: "server_error"))
+                        logger.error("streamed generation failed: \(body.error.message)")
+                        try await writer.write(Self.event(body))
+                    }
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            } catch {
+                task.cancel()
+                throw error
+            }
+        })
+    }
+
+    /// One server-sent event: `data: {json}` and a blank line.
+    static func event(_ value: any Encodable) throws -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(try WireCoding.encoder().encode(value))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

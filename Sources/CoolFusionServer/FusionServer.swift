@@ -1,0 +1,101 @@
+import CoolFusion
+import CoolFusionRemote
+import Foundation
+import Hummingbird
+import Logging
+
+/// `coolfusion serve`: the fused models as one OpenAI-compatible model (`/v1/completions`,
+/// `/v1/chat/completions`, `/v1/models`, `/health`).
+public final class FusionServer: Sendable {
+    public let members: [FusionMember]
+    public let configuration: ServeConfiguration
+    let queue: GenerationQueue
+    let logger: Logger
+
+    public init(members: [FusionMember], configuration: ServeConfiguration = ServeConfiguration(),
+                logger: Logger = Logger(label: "coolfusion.serve")) throws {
+        guard !members.isEmpty else { throw FusionError.noModels }
+        self.members = members
+        self.configuration = configuration
+        queue = GenerationQueue(concurrency: configuration.concurrency, queueLimit: configuration.queueLimit)
+        self.logger = logger
+    }
+
+    /// Warnings about the setup (models that fall back to the plain chat format).
+    public var warnings: [String] { members.compactMap(\.templateWarning) }
+
+    public func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: ErrorLoggingMiddleware())
+        router.get("/health") { _, _ in
+            let status = await self.queue.status
+            return JSONAnswer(Health(status: "ok", models: self.members.map(\.name), running: status.running,
+                                     waiting: status.waiting))
+        }
+        router.get("/v1/models") { _, _ in
+            JSONAnswer(OpenAIWire.ModelList(object: "list", data: [
+                .init(id: self.configuration.modelName, object: "model", created: 0, ownedBy: "coolfusion"),
+            ]))
+        }
+        router.post("/v1/completions") { request, context in
+            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: request, context: context)
+            let plan = try self.plan(body)
+            let shape = ResponseShape.completion(id: "cmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, context: context)
+        }
+        router.post("/v1/chat/completions") { request, context in
+            let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: request, context: context)
+            let plan = try self.plan(body)
+            let shape = ResponseShape.chat(id: "chatcmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, context: context)
+        }
+        return router
+    }
+
+    struct Health: Codable, Sendable {
+        var status: String
+        var models: [String]
+        var running: Int
+        var waiting: Int
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
+
+    // MARK: Validation
+
+    func plan(_ body: OpenAIWire.CompletionRequest) throws -> GenerationPlan {
+        guard case .text(let prompt) = body.prompt else {
+            throw APIError.badRequest("give the prompt as text: the fused models have different tokenizers, so token ids "
+                                      + "mean nothing to all of them", param: "prompt")
+        }
+        guard !prompt.isEmpty else { throw APIError.badRequest("the prompt is empty", param: "prompt") }
+        if body.logprobs != nil {
+            throw APIError.badRequest("logprobs are not available from the fused model (its segments come from "
+                                      + "different models); see cool_fusion.segments for perplexities", param: "logprobs")
+        }
+        if body.echo == true { throw APIError.badRequest("echo is not supported by the fused model", param: "echo") }
+        return try GenerationPlan.make(
+            prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
+            stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            warnings: [], configuration: configuration)
+    }
+
+    func plan(_ body: OpenAIWire.ChatRequest) throws -> GenerationPlan {
+        guard !body.messages.isEmpty else { throw APIError.badRequest("messages must not be empty", param: "messages") }
+        for (index, message) in body.messages.enumerated() where !["system", "user", "assistant"].contains(message.role) {
+            throw APIError.badRequest("messages[\(index)].role '\(message.role)' is not one of system, user, assistant",
+                                      param: "messages")
+        }
+        var stop = body.stop?.sequences ?? []
+        for member in members {
+            for sequence in member.chatTemplate.stopSequences where !stop.contains(sequence) { stop.append(sequence) }
+        }
+        let prompts = members.map { $0.chatTemplate.render(body.messages) }
+        var plan = try GenerationPlan.make(
+            prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
+            stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            warnings: warnings, configuration: configuration)
+        plan.stop = stop
+        return plan
+    }
+}

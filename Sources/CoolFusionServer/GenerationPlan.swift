@@ -1,0 +1,52 @@
+import CoolFusion
+import CoolFusionRemote
+
+/// A validated request, ready to run: each model's prompt and the generation's limits.
+struct GenerationPlan: Sendable {
+    /// One prompt per model (the raw prompt, or the conversation in that model's chat format).
+    var prompts: [String]
+    /// Each prompt's length in that model's tokens.
+    var promptTokens: [Int]
+    var maxTokens: Int
+    var stop: [String]
+    var warnings: [String]
+
+    /// Checks the fields every endpoint shares and each model's context.
+    static func make(prompts: [String], members: [FusionMember], maxTokens requested: Int?, stop: [String],
+                     model: String?, n: Int?, temperature: Double?, warnings: [String],
+                     configuration: ServeConfiguration) throws -> GenerationPlan {
+        if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
+            throw APIError(.notFound, "the model '\(model)' does not exist; this server serves '\(configuration.modelName)'",
+                           param: "model", code: "model_not_found")
+        }
+        if let n, n != 1 { throw APIError.badRequest("only n = 1 is supported, got \(n)", param: "n") }
+        var warnings = warnings
+        if let temperature {
+            guard temperature.isFinite, (0...2).contains(temperature) else {
+                throw APIError.badRequest("temperature must be between 0 and 2, got \(temperature)", param: "temperature")
+            }
+            if temperature > 0 { warnings.append("temperature \(temperature) ignored: the fusion decodes greedily") }
+        }
+        let maxTokens = requested ?? configuration.defaultMaxTokens
+        guard (1...configuration.maximumMaxTokens).contains(maxTokens) else {
+            throw APIError.badRequest("max_tokens must be between 1 and \(configuration.maximumMaxTokens), got \(maxTokens)",
+                                      param: "max_tokens")
+        }
+        guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty }) else {
+            throw APIError.badRequest("stop takes at most 4 non-empty sequences", param: "stop")
+        }
+        var counts: [Int] = []
+        for (member, prompt) in zip(members, prompts) {
+            let count = member.promptTokenCount(prompt)
+            guard count > 0 else { throw APIError.badRequest("the prompt is empty", param: "prompt") }
+            guard count + maxTokens <= member.contextLength else {
+                throw APIError(
+                    .badRequest, "the prompt is \(count) tokens for model \(member.name) and max_tokens is \(maxTokens), more than "
+                    + "its context of \(member.contextLength) tokens; shorten the prompt or lower max_tokens",
+                    param: "prompt", code: "context_length_exceeded")
+            }
+            counts.append(count)
+        }
+        return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings)
+    }
+}

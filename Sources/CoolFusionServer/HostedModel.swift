@@ -1,0 +1,33 @@
+import CoolFusion
+import CoolFusionEngine
+import CoolFusionGGUF
+import CoolFusionRemote
+import CoolFusionTokenizers
+
+/// A model loaded in this process, shared by all requests: weights, tokenizer and its package.
+/// Each generation gets its own `EngineSourceModel` (its own KV cache) from `makeSourceModel()`.
+public struct HostedModel: Sendable {
+    public let name: String
+    public let model: Model
+    public let tokenizer: Tokenizer
+    public let package: TokenizerPackage
+    public let splitter: PackagedWordSplitter
+
+    /// - Parameter contextLength: caps the model's context (nil: the model's own).
+    public init(path: String, name: String, contextLength: Int? = nil) throws {
+        let file = try GGUFFile(path: path)
+        self.name = name
+        tokenizer = try Tokenizer(gguf: file)
+        model = try Model(file: file, contextLength: contextLength)
+        package = TokenizerPackage.extract(from: file)
+        splitter = PackagedWordSplitter(tokenizer: tokenizer, package: package)
+    }
+
+    public var contextLength: Int { model.contextLength }
+    public var chatTemplate: String? { try? model.file.optionalString("tokenizer.chat_template") }
+
+    /// A fresh source model over the shared weights (empty cache).
+    public func makeSourceModel() -> EngineSourceModel {
+        EngineSourceModel(name: name, tokenizer: EngineTokenizer(tokenizer), session: EngineSession(model: model))
+    }
+}

@@ -1,0 +1,81 @@
+import CoolFusionRemote
+import Foundation
+import Hummingbird
+
+/// Reads and decodes JSON request bodies with errors a client can act on: which field has the wrong
+/// type or is missing, or that the body is not JSON at all.
+enum RequestBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: ServerRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(.contentTooLarge, "the request body is larger than \(context.maxUploadSize) bytes")
+        }
+        return try decode(type, from: Data(buffer.readableBytesView))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.isEmpty else { throw APIError.badRequest("the request body is empty; send a JSON object") }
+        do {
+            return try WireCoding.decoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw explain(error)
+        }
+    }
+
+    /// A 400 naming the field (in its wire spelling) and what was wrong with it.
+    static func explain(_ error: DecodingError) -> APIError {
+        switch error {
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return .badRequest("field '\(field)' has the wrong type: expected \(typeName(type))", param: field)
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return .badRequest("field '\(field)' must not be null: expected \(typeName(type))", param: field)
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return .badRequest("missing required field '\(field)'", param: field)
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return .badRequest("the request body is not valid JSON")
+            }
+            let field = path(context.codingPath)
+            return .badRequest("field '\(field)' is invalid: \(context.debugDescription)", param: field)
+        @unknown default:
+            return .badRequest("the request body could not be read: \(error)")
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
+            .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase {
+                out += "_" + character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "a boolean"
+        case is String.Type: return "a string"
+        case is OpenAIWire.Prompt.Type: return "a string or a list of token ids"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return name
+        }
+    }
+}

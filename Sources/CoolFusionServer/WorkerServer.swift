@@ -1,0 +1,189 @@
+import CoolFusion
+import CoolFusionRemote
+import CoolFusionTokenizers
+import Foundation
+import Hummingbird
+
+/// `coolfusion worker`: one source model behind the worker protocol (`WorkerAPI`), plus vLLM-shaped
+/// `/v1/completions`, `/tokenize` and `/detokenize`.
+public struct WorkerServer: Sendable {
+    public let hosted: HostedModel
+    let sessions: WorkerSessions
+    let splitters: SplitterStore
+
+    public init(hosted: HostedModel, idleTimeout: Duration = .seconds(300), maximumSessions: Int = 64) {
+        self.hosted = hosted
+        sessions = WorkerSessions(idleTimeout: idleTimeout, maximumSessions: maximumSessions)
+        splitters = SplitterStore(own: hosted.splitter)
+    }
+
+    /// Frees idle sessions every `interval` until cancelled (run it beside the server).
+    public func reapIdleSessions(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            await sessions.reap()
+        }
+    }
+
+    public var sessionCount: Int { get async { await sessions.count } }
+
+    public func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: ErrorLoggingMiddleware())
+        router.get("/health") { _, _ in JSONAnswer(["status": "ok", "model": hosted.name]) }
+        router.get("/v1/models") { _, _ in
+            JSONAnswer(OpenAIWire.ModelList(object: "list", data: [
+                .init(id: hosted.name, object: "model", created: 0, ownedBy: "coolfusion-worker"),
+            ]))
+        }
+        router.get("/v1/worker") { _, _ in
+            JSONAnswer(WorkerAPI.Info(name: hosted.name, architecture: hosted.model.architectureName,
+                                      contextLength: hosted.contextLength, tokenizerDigest: hosted.package.digest,
+                                      sessions: await sessions.count))
+        }
+        router.get("/v1/worker/tokenizer") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: hosted.package.bytes)))
+        }
+        router.put("/v1/worker/tokenizers/:digest") { request, context in
+            let digest = try context.parameters.require("digest")
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            try await splitters.add(bytes: Array(body.readableBytesView), digest: digest)
+            return Response(status: .noContent)
+        }
+        addSessionRoutes(to: router)
+        addTokenRoutes(to: router)
+        return router
+    }
+
+    private func addSessionRoutes(to router: Router<ServerRequestContext>) {
+        router.post("/v1/sessions") { request, context in
+            let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
+            let model = hosted.makeSourceModel()
+            try await model.open(prompt: open.prompt)
+            let id = try await sessions.add(model)
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.encode(open.prompt).count))
+        }
+        router.post("/v1/sessions/:id/open") { request, context in
+            let id = try context.parameters.require("id")
+            let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
+            let model = try await sessions.model(id)
+            try await model.open(prompt: open.prompt)
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.encode(open.prompt).count))
+        }
+        router.post("/v1/sessions/:id/next_segment") { request, context in
+            let id = try context.parameters.require("id")
+            let next = try await RequestBody.decode(WorkerAPI.NextSegment.self, from: request, context: context)
+            guard next.splitters.indices.contains(next.ownIndex) else {
+                throw APIError.badRequest("own_index \(next.ownIndex) is outside the \(next.splitters.count) splitters",
+                                          param: "own_index")
+            }
+            var known: [any WordSplitter] = []
+            var missing: [String] = []
+            for digest in next.splitters {
+                if let splitter = await splitters.splitter(digest) { known.append(splitter) } else { missing.append(digest) }
+            }
+            guard missing.isEmpty else {
+                throw APIError(.conflict, "unknown tokenizers \(missing.joined(separator: ", ")); upload them first",
+                               code: "unknown_tokenizer", missing: missing)
+            }
+            let model = try await sessions.model(id)
+            let rule = SegmentBoundaryRule(splitters: known, ownIndex: next.ownIndex,
+                                           ownBoundariesOnly: next.ownBoundariesOnly)
+            let proposal = try await Self.mapped { try await model.nextSegment(rule: rule, tokenCap: next.tokenCap) }
+            await sessions.touch(id)
+            return JSONAnswer(WorkerAPI.Proposal(proposal))
+        }
+        router.post("/v1/sessions/:id/assess") { request, context in
+            let id = try context.parameters.require("id")
+            let assess = try await RequestBody.decode(WorkerAPI.Assess.self, from: request, context: context)
+            let model = try await sessions.model(id)
+            let results = try await Self.mapped { try await model.assess(assess.candidates) }
+            await sessions.touch(id)
+            return JSONAnswer(WorkerAPI.Assessments(assessments: results.map(WorkerAPI.Assessment.init)))
+        }
+        router.post("/v1/sessions/:id/commit") { request, context in
+            let id = try context.parameters.require("id")
+            let commit = try await RequestBody.decode(WorkerAPI.Commit.self, from: request, context: context)
+            let model = try await sessions.model(id)
+            let tokens = try await Self.mapped { try await model.commit(candidateAt: commit.index) }
+            return JSONAnswer(WorkerAPI.Tokens(tokens: tokens))
+        }
+        router.get("/v1/sessions/:id/continuation") { _, context in
+            let model = try await sessions.model(try context.parameters.require("id"))
+            return JSONAnswer(WorkerAPI.Tokens(tokens: await model.committedContinuation()))
+        }
+        router.post("/v1/sessions/:id/answer") { request, context in
+            let id = try context.parameters.require("id")
+            let answer = try await RequestBody.decode(WorkerAPI.Answer.self, from: request, context: context)
+            let model = try await sessions.model(id)
+            let result = try await Self.mapped {
+                try await model.generateAnswer(maxTokens: answer.maxTokens, stopSequences: answer.stop)
+            }
+            await sessions.touch(id)
+            return JSONAnswer(WorkerAPI.Answered(result))
+        }
+        router.delete("/v1/sessions/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard await sessions.remove(id) else {
+                throw APIError(.notFound, "no session '\(id)'", code: "session_not_found")
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    private func addTokenRoutes(to router: Router<ServerRequestContext>) {
+        router.post("/v1/completions") { request, context in
+            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: request, context: context)
+            if body.stream == true { throw APIError.badRequest("the worker does not stream; omit stream", param: "stream") }
+            let scorer = CompletionScorer(hosted: hosted)
+            return JSONAnswer(try Self.mappedSync { try scorer.complete(body) })
+        }
+        router.post("/tokenize") { request, context in
+            let body = try await RequestBody.decode(TokenizeRequest.self, from: request, context: context)
+            let vocabulary = hosted.tokenizer.vocabulary
+            let special = body.addSpecialTokens ?? true
+            let bos = special && vocabulary.addBOS ? vocabulary.bosID.map { [$0] } ?? [] : []
+            let tokens = bos + hosted.tokenizer.encode(body.prompt, parseSpecial: special)
+            return JSONAnswer(TokenizeResponse(tokens: tokens, count: tokens.count, maxModelLen: hosted.contextLength))
+        }
+        router.post("/detokenize") { request, context in
+            let body = try await RequestBody.decode(DetokenizeRequest.self, from: request, context: context)
+            let count = hosted.tokenizer.vocabulary.count
+            for token in body.tokens where token < 0 || Int(token) >= count {
+                throw APIError.badRequest("token id \(token) is outside the vocabulary (0..<\(count))", param: "tokens")
+            }
+            var bytes: [UInt8] = []
+            for token in body.tokens { bytes += hosted.tokenizer.tokenBytes(token) }
+            return JSONAnswer(DetokenizeResponse(prompt: String(decoding: bytes, as: UTF8.self)))
+        }
+    }
+
+    /// Runs a model operation, turning the fusion's and the engine's misuse errors into 4xx answers.
+    static func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw ErrorMapping.apiError(error) }
+    }
+
+    static func mappedSync<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw ErrorMapping.apiError(error) }
+    }
+}
+
+struct TokenizeRequest: Codable {
+    var prompt: String
+    var addSpecialTokens: Bool?
+}
+
+struct TokenizeResponse: Codable {
+    var tokens: [TokenID]
+    var count: Int
+    var maxModelLen: Int
+}
+
+struct DetokenizeRequest: Codable {
+    var tokens: [TokenID]
+}
+
+struct DetokenizeResponse: Codable {
+    var prompt: String
+}

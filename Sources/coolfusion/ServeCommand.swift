@@ -1,0 +1,139 @@
+import ArgumentParser
+import CoolFusion
+import CoolFusionGGUF
+import CoolFusionModelStore
+import CoolFusionRemote
+import CoolFusionServer
+import Foundation
+import Hummingbird
+
+/// `coolfusion serve [--model MODEL]... [--worker URL]... [--engine URL --engine-tokenizer MODEL]...`:
+/// the fused models as one OpenAI-compatible model named `coolfusion`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the fused models as one OpenAI-compatible model (coolfusion).",
+        discussion: """
+        Models are fused in the order: --model, then --worker, then --engine. Without any, the three \
+        default models are loaded. Endpoints: POST /v1/completions, POST /v1/chat/completions (stream: true \
+        gives server-sent events, one per committed segment), GET /v1/models, GET /health.
+        """)
+
+    @Option(name: .customLong("model"), help: "A local model: default alias or GGUF path (repeatable).")
+    var models: [String] = []
+
+    @Option(name: .customLong("worker"), help: "URL of a `coolfusion worker` (repeatable).")
+    var workers: [String] = []
+
+    @Option(name: .customLong("engine"), help: "URL of an OpenAI-compatible engine that returns prompt logprobs (vLLM, SGLang); repeatable.")
+    var engines: [String] = []
+
+    @Option(name: .customLong("engine-tokenizer"), help: "The tokenizer of each --engine, in order: alias or GGUF path.")
+    var engineTokenizers: [String] = []
+
+    @Option(name: .customLong("engine-model"), help: "The model name to request from each --engine, in order (default: its first).")
+    var engineModels: [String] = []
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port; the chosen one is printed).")
+    var port = 8100
+
+    @Option(help: "cool | cool-align | rerank | cool+rerank | single.",
+            transform: { text in
+                guard let method = FusionMethod(rawValue: text) else {
+                    throw ValidationError("unknown method '\(text)'")
+                }
+                return method
+            })
+    var method: FusionMethod = .cool
+
+    @Option(help: "At most this many tokens per candidate segment.")
+    var segmentTokenCap = 32
+
+    @Option(help: "Generations running at once.")
+    var concurrency = 1
+
+    @Option(help: "Requests allowed to wait for a generation; beyond this the server answers 503.")
+    var queue = 8
+
+    @Option(help: "max_tokens when a request gives none.")
+    var defaultMaxTokens = 256
+
+    @Option(help: "The largest max_tokens a request may ask for.")
+    var maxTokensLimit = 4096
+
+    @Option(help: "Seconds to wait for any one worker call.")
+    var workerTimeout = 60.0
+
+    @Option(help: "Cap the context length of local models (tokens).")
+    var contextLength: Int?
+
+    @Flag(help: "Keep fusing without a worker that fails (and say so in cool_fusion.dropped_models) instead of ending the request.")
+    var dropFailedWorkers = false
+
+    @Flag(help: "Run the models one after another instead of concurrently.")
+    var sequential = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard queue >= 0 else { throw ValidationError("--queue must be at least 0") }
+        guard segmentTokenCap >= 1 else { throw ValidationError("--segment-token-cap must be at least 1") }
+        guard maxTokensLimit >= 1, (1...maxTokensLimit).contains(defaultMaxTokens) else {
+            throw ValidationError("--default-max-tokens must be between 1 and --max-tokens-limit")
+        }
+        guard workerTimeout > 0 else { throw ValidationError("--worker-timeout must be positive") }
+        guard engineTokenizers.count == engines.count else {
+            throw ValidationError("give one --engine-tokenizer per --engine (\(engines.count) engines, \(engineTokenizers.count) tokenizers)")
+        }
+        guard engineModels.isEmpty || engineModels.count == engines.count else {
+            throw ValidationError("give no --engine-model, or one per --engine")
+        }
+        if method == .single, models.count + workers.count + engines.count != 1 {
+            throw ValidationError("--method single serves exactly one model")
+        }
+    }
+
+    func run() async throws {
+        let store = ModelStore()
+        var members: [FusionMember] = []
+        let localNames = models.isEmpty && workers.isEmpty && engines.isEmpty ? DefaultModel.all.map(\.alias) : models
+        for name in localNames {
+            let hosted = try HostedModel(path: try store.resolve(name), name: GenerateCommand.displayName(name),
+                                         contextLength: contextLength)
+            members.append(FusionMember(.local(hosted)))
+        }
+        let timeout = Duration.milliseconds(Int(workerTimeout * 1000))
+        for url in workers {
+            members.append(FusionMember(.worker(try await RemoteWorker.connect(url: url, timeout: timeout))))
+        }
+        for (index, url) in engines.enumerated() {
+            let path = try store.resolve(engineTokenizers[index])
+            let package = TokenizerPackage.extract(from: try GGUFFile(path: path))
+            let engine = try await OpenAICompatibleEngine.connect(
+                url: url, package: package, model: engineModels.isEmpty ? nil : engineModels[index], timeout: timeout)
+            members.append(FusionMember(.engine(engine)))
+        }
+        var configuration = ServeConfiguration()
+        configuration.method = method
+        configuration.segmentTokenCap = segmentTokenCap
+        configuration.concurrency = concurrency
+        configuration.queueLimit = queue
+        configuration.defaultMaxTokens = defaultMaxTokens
+        configuration.maximumMaxTokens = maxTokensLimit
+        configuration.dropFailedWorkers = dropFailedWorkers
+        configuration.concurrentModels = !sequential
+        let server = try FusionServer(members: members, configuration: configuration)
+        for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let names = members.map(\.name).joined(separator: " + ")
+        let app = Application(
+            router: server.makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "coolfusion"),
+            onServerRunning: { channel in
+                ServerAnnouncement.listening(what: "serve (\(names))", channel: channel)
+            })
+        try await app.runService()
+    }
+}

@@ -1,0 +1,92 @@
+import CoolFusion
+import CoolFusionRemote
+import CoolFusionServer
+import Testing
+
+/// A model behind the worker protocol, or behind an OpenAI-compatible completions endpoint, must fuse
+/// exactly as the same model in process: same segments, same winners, same text.
+@Suite(.serialized) struct RemoteFusionTests {
+    static let prompt = "Question: What is the capital of France?\nAnswer:"
+    static let options = FusionOptions(maxTokens: 24)
+
+    func localFusion() async throws -> FusionResult {
+        let decoder = try FusionDecoder(models: [try TestModels.smol().makeSourceModel(), try TestModels.gemma().makeSourceModel()],
+                                        options: Self.options)
+        return try await decoder.generate(prompt: Self.prompt)
+    }
+
+    func expectSameFusion(_ fused: FusionResult, _ local: FusionResult) {
+        #expect(fused.text == local.text)
+        #expect(fused.segments.map(\.text) == local.segments.map(\.text))
+        #expect(fused.segments.map(\.winner) == local.segments.map(\.winner))
+        #expect(fused.segments.map { $0.candidates.map(\.text) } == local.segments.map { $0.candidates.map(\.text) })
+        #expect(fused.stats.committedTokens == local.stats.committedTokens)
+    }
+
+    @Test func workerModelFusesLikeTheLocalModel() async throws {
+        let local = try await localFusion()
+        #expect(!local.text.isEmpty)
+        let smol = try TestModels.smol()
+        let fused = try await withLiveWorker(try TestModels.gemma()) { url, worker in
+            let remoteWorker = try await RemoteWorker.connect(url: url, timeout: .seconds(60))
+            #expect(remoteWorker.name == "gemma3-270m")
+            let remote = remoteWorker.makeSourceModel()
+            let decoder = try FusionDecoder(
+                models: [PackagedSourceModel(smol.makeSourceModel(), splitter: smol.splitter), remote],
+                options: Self.options)
+            let result = try await decoder.generate(prompt: Self.prompt)
+            #expect(await worker.sessionCount == 1)
+            await remote.close()
+            #expect(await worker.sessionCount == 0)
+            return result
+        }
+        expectSameFusion(fused, local)
+        // The PPL matrix crosses the wire as JSON doubles, which round-trip exactly.
+        #expect(fused.segments.map { $0.candidates.map(\.ppl) } == local.segments.map { $0.candidates.map(\.ppl) })
+    }
+
+    @Test func openAICompatibleEngineFusesLikeTheLocalModel() async throws {
+        let local = try await localFusion()
+        let smol = try TestModels.smol()
+        let gemma = try TestModels.gemma()
+        let fused = try await withLiveWorker(gemma) { url, _ in
+            // Our worker's /v1/completions speaks vLLM's shape (echo + logprobs, token ids).
+            let engine = try await OpenAICompatibleEngine.connect(url: url, package: gemma.package, timeout: .seconds(60))
+            #expect(engine.contextLength == gemma.contextLength || engine.contextLength == 4096)
+            let decoder = try FusionDecoder(
+                models: [PackagedSourceModel(smol.makeSourceModel(), splitter: smol.splitter), engine.makeSourceModel()],
+                options: Self.options)
+            return try await decoder.generate(prompt: Self.prompt)
+        }
+        expectSameFusion(fused, local)
+    }
+
+    @Test func unreachableWorkerIsNamedInTheError() async throws {
+        // A port nothing listens on: bind-free loopback port 9 (discard) is never served here.
+        do {
+            _ = try await RemoteWorker.connect(url: "http://127.0.0.1:9", timeout: .seconds(5))
+            Issue.record("connecting to a closed port succeeded")
+        } catch let error as RemoteModelError {
+            let text = error.description
+            #expect(text.contains("http://127.0.0.1:9"))
+            #expect(text.contains("info"))
+        }
+    }
+
+    @Test func localSplitterWithoutPackageIsRefusedClearly() async throws {
+        let smol = try TestModels.smol()
+        try await withLiveWorker(try TestModels.gemma()) { url, _ in
+            let remote = try await RemoteWorker.connect(url: url).makeSourceModel()
+            // The plain local model hands out its own tokenizer, which a worker cannot be told about.
+            let decoder = try FusionDecoder(models: [smol.makeSourceModel(), remote], options: Self.options)
+            do {
+                _ = try await decoder.generate(prompt: Self.prompt)
+                Issue.record("fusion with an unpackaged splitter succeeded")
+            } catch let error as RemoteModelError {
+                #expect(error.description.contains("model 0"))
+                #expect(error.description.contains("gemma3-270m"))
+            }
+            await remote.close()
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import CoolFusionModelStore
+import CoolFusionRemote
+import CoolFusionServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+
+/// The two smallest default models, loaded once per test process (weights are memory-mapped), and a
+/// context-capped copy of one for the "prompt too long" case.
+enum TestModels {
+    private static let smolResult = Result { try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-135m") }
+    private static let gemmaResult = Result { try HostedModel(path: try ModelStore().resolve("gemma3-270m"), name: "gemma3-270m") }
+    private static let shortResult = Result {
+        try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-short", contextLength: 64)
+    }
+
+    static func smol() throws -> HostedModel { try smolResult.get() }
+    static func gemma() throws -> HostedModel { try gemmaResult.get() }
+    static func shortContext() throws -> HostedModel { try shortResult.get() }
+}
+
+enum Wire {
+    static func json(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try WireCoding.encoder().encode(value))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+        try WireCoding.decoder().decode(T.self, from: Data(response.body.readableBytesView))
+    }
+
+    static func error(_ response: TestResponse) throws -> APIErrorBody.Detail {
+        try decode(APIErrorBody.self, response).error
+    }
+
+    /// The `data:` payloads of a server-sent-event body, in order.
+    static func events(_ response: TestResponse) -> [String] {
+        String(decoding: response.body.readableBytesView, as: UTF8.self)
+            .components(separatedBy: "\n\n")
+            .filter { $0.hasPrefix("data: ") }
+            .map { String($0.dropFirst("data: ".count)) }
+    }
+}
+
+/// The real `coolfusion` executable built beside the test bundle.
+enum Executable {
+    static var coolfusion: URL {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        for folder in candidates {
+            let url = folder.appendingPathComponent("coolfusion")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return candidates[0].appendingPathComponent("coolfusion")
+    }
+}
