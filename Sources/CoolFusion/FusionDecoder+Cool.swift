@@ -25,11 +25,14 @@ extension FusionDecoder {
 
         while true {
             // T1: every model proposes a segment from its own state.
+            // The segment cap shrinks to the budget left, so no model's committed text can pass
+            // `maxTokens` by more than a re-tokenisation difference (not by a whole segment).
             let t1Start = clock.now
+            let stepCap = max(1, min(cap, options.maxTokens - (committedCounts.max() ?? 0)))
             let proposals = try await eachModel { index, model in
                 try await model.nextSegment(
                     rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, ownBoundariesOnly: ownOnly),
-                    tokenCap: cap)
+                    tokenCap: stepCap)
             }
             // M3: every model scores every distinct candidate from the same (committed) state.
             let m3Start = clock.now
