@@ -54,7 +54,8 @@ extension FusionDecoder {
                 generated[index] += proposals[index].tokensGenerated
                 reused[index] += proposals[index].tokensReused
                 committedCounts[index] += committedNow[index].count
-                if !proposals[index].alignment.isAligned { unaligned += 1 }
+                // A cut forced by the budget's last tokens is not the pathological cap fallback.
+                if !proposals[index].alignment.isAligned, stepCap == cap { unaligned += 1 }
             }
             won[winnerModel] += 1
             let traces = proposals.enumerated().map { index, proposal in
