@@ -3,11 +3,11 @@ import Foundation
 /// The whole-answer methods: `single`, `rerank` and `cool+rerank` (paper §3 baselines).
 extension FusionDecoder {
     /// One model, greedy, as one segment.
-    func single(prompt: String, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
+    func single(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let model = models[0]
-        try await model.open(prompt: prompt)
+        try await model.open(prompt: prompts[0])
         let answer = try await model.generateAnswer(maxTokens: options.maxTokens, stopSequences: options.stopSequences)
         let segment = FusionSegment(text: answer.text, winner: 0, candidates: [
             CandidateTrace(model: 0, text: answer.text, ppl: [], score: nil,
@@ -26,7 +26,7 @@ extension FusionDecoder {
     /// Every model writes a whole answer; every model scores every distinct answer from the prompt;
     /// the lowest average perplexity wins. With `includingCool`, Cool's answer competes too
     /// (its candidate has model index `models.count`).
-    func rerank(prompt: String, includingCool: Bool,
+    func rerank(prompts: [String], includingCool: Bool,
                 onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -35,14 +35,16 @@ extension FusionDecoder {
         if includingCool {
             var coolOptions = options
             coolOptions.method = .cool
-            coolResult = try await FusionDecoder(models: models, options: coolOptions).cool(prompt: prompt, onSegment: nil)
+            coolResult = try await FusionDecoder(models: models, options: coolOptions).cool(prompts: prompts, onSegment: nil)
         }
         let maxTokens = options.maxTokens
         let stops = options.stopSequences
-        let answers = try await eachModel { _, model in
-            try await model.open(prompt: prompt)
+        try Task.checkCancellation()
+        let answers = try await eachModel { index, model in
+            try await model.open(prompt: prompts[index])
             return try await model.generateAnswer(maxTokens: maxTokens, stopSequences: stops)
         }
+        try Task.checkCancellation()
         var proposals = answers.map { Candidate(text: $0.text, isFinal: $0.endedByModel) }
         if let coolResult {
             proposals.append(Candidate(text: coolResult.text, isFinal: coolResult.stats.stopReason == .endOfGeneration))

@@ -10,6 +10,7 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
     case singleNeedsOneModel(count: Int)
     case invalidTokenCap(Int)
     case invalidMaxTokens(Int)
+    case promptsMismatch(prompts: Int, models: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +34,8 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
             return "segment token cap \(cap) must be at least 1"
         case .invalidMaxTokens(let n):
             return "max tokens \(n) must be at least 1"
+        case .promptsMismatch(let prompts, let models):
+            return "\(prompts) prompts given for \(models) models; give one prompt per model"
         }
     }
 }
