@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Load check of `coolfusion serve` (not a test; Python standard library only):
 #   swift build -c release --scratch-path .build-rel
-#   python3 scripts/load_test.py --binary .build-rel/release/coolfusion [--requests 64] [--clients 8]
+#   python3 scripts/load_test.py --binary .build-rel/release/coolfusion [--requests 64] [--clients 8] \
+#       [--rounds 2] [--concurrency 2] [--queue 3] [--disconnect-every 5]
 # Starts `coolfusion serve --model smollm2-135m --model gemma3-270m` on a free loopback port with a
 # small queue, sends the requests from concurrent clients in rounds (chat and completions, streamed
 # and whole, and every --disconnect-every'th a streamed request whose client hangs up after the first
@@ -91,12 +92,15 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
+    parser.add_argument("--queue", type=int, default=3, help="the server's --queue (small: some requests get 503)")
     parser.add_argument("--disconnect-every", type=int, default=5,
                         help="every Nth request hangs up after its first event (0: none)")
     args = parser.parse_args()
 
     server = subprocess.Popen([args.binary, "serve", "--model", "smollm2-135m", "--model", "gemma3-270m",
-                               "--host", "127.0.0.1", "--port", "0", "--concurrency", "2", "--queue", "3"],
+                               "--host", "127.0.0.1", "--port", "0", "--concurrency", str(args.concurrency),
+                               "--queue", str(args.queue)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = server.stdout.readline()
