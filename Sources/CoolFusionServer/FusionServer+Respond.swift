@@ -20,8 +20,7 @@ extension FusionServer {
         case failed(any Error)
     }
 
-    func respond(plan: GenerationPlan, shape: ResponseShape, stream: Bool, request: Request,
-                 context: ServerRequestContext) async throws -> Response {
+    func respond(plan: GenerationPlan, shape: ResponseShape, stream: Bool, request: Request) async throws -> Response {
         do {
             try await queue.acquire()
         } catch is GenerationQueue.Full {
@@ -34,7 +33,7 @@ extension FusionServer {
             : try await whole(plan: plan, shape: shape, created: created, request: request)
     }
 
-    /// Runs one fused generation (the caller holds a queue slot; it is released here).
+    /// Runs one fused generation on fresh per-request models, closing them (worker sessions) at the end.
     func run(_ plan: GenerationPlan, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> Outcome {
         let ledger = DropLedger(modelCount: members.count)
         let models = members.enumerated().map { index, member in

@@ -42,16 +42,14 @@ public final class FusionServer: Sendable {
             let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: &request, context: context)
             let plan = try self.plan(body)
             let shape = ResponseShape.completion(id: "cmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
-            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request,
-                                          context: context)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
         router.post("/v1/chat/completions") { request, context in
             var request = request
             let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: &request, context: context)
             let plan = try self.plan(body)
             let shape = ResponseShape.chat(id: "chatcmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
-            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request,
-                                          context: context)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
         return router
     }
