@@ -3,11 +3,11 @@ import Foundation
 /// The whole-answer methods: `single`, `rerank` and `cool+rerank` (paper §3 baselines).
 extension FusionDecoder {
     /// One model, greedy, as one segment.
-    func single(prompt: String, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
+    func single(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let model = models[0]
-        try await model.open(prompt: prompt)
+        try await model.open(prompt: prompts[0])
         let answer = try await model.generateAnswer(maxTokens: options.maxTokens, stopSequences: options.stopSequences)
         let segment = FusionSegment(text: answer.text, winner: 0, candidates: [
             CandidateTrace(model: 0, text: answer.text, ppl: [], score: nil,
@@ -26,7 +26,7 @@ extension FusionDecoder {
     /// Every model writes a whole answer; every model scores every distinct answer from the prompt;
     /// the lowest average perplexity wins. With `includingCool`, Cool's answer competes too
     /// (its candidate has model index `models.count`).
-    func rerank(prompt: String, includingCool: Bool,
+    func rerank(prompts: [String], includingCool: Bool,
                 onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let start = ContinuousClock().now
         var cool: GeneratedAnswer?
@@ -34,19 +34,21 @@ extension FusionDecoder {
         if includingCool {
             var coolOptions = options
             coolOptions.method = .cool
-            let result = try await FusionDecoder(models: models, options: coolOptions).cool(prompt: prompt, onSegment: nil)
+            let result = try await FusionDecoder(models: models, options: coolOptions).cool(prompts: prompts, onSegment: nil)
             coolResult = result
             cool = GeneratedAnswer(text: result.text, endedByModel: result.stats.stopReason == .endOfGeneration,
                                    tokenCount: result.stats.tokensGenerated.reduce(0, +))
         }
         let maxTokens = options.maxTokens
         let stops = options.stopSequences
-        let answers = try await eachModel { _, model in
-            try await model.open(prompt: prompt)
+        try Task.checkCancellation()
+        let answers = try await eachModel { index, model in
+            try await model.open(prompt: prompts[index])
             return try await model.generateAnswer(maxTokens: maxTokens, stopSequences: stops)
         }
+        try Task.checkCancellation()
         // Each model's committed state is still the prompt (answers are not committed), so no reopen.
-        return try await pick(prompt: prompt, from: RerankInputs(answers: answers, cool: cool), coolResult: coolResult,
+        return try await pick(prompts: prompts, from: RerankInputs(answers: answers, cool: cool), coolResult: coolResult,
                               reopen: false, since: start, onSegment: onSegment)
     }
 
@@ -63,14 +65,14 @@ extension FusionDecoder {
         var inputs = inputs
         if options.method == .rerank { inputs.cool = nil }
         guard options.method == .rerank || inputs.cool != nil else { throw FusionError.reuseNeedsCoolAnswer }
-        return try await pick(prompt: prompt, from: inputs, coolResult: nil, reopen: true,
+        return try await pick(prompts: models.map { _ in prompt }, from: inputs, coolResult: nil, reopen: true,
                               since: ContinuousClock().now, onSegment: onSegment)
     }
 
     /// Scores every distinct answer by every model from the prompt and picks the winner.
     /// `coolResult`, when Cool ran here, supplies its exact token statistics; `reopen` opens the
     /// prompt first (when the models' states may hold something else).
-    private func pick(prompt: String, from inputs: RerankInputs, coolResult: FusionResult?, reopen: Bool,
+    private func pick(prompts: [String], from inputs: RerankInputs, coolResult: FusionResult?, reopen: Bool,
                       since start: ContinuousClock.Instant,
                       onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let k = models.count
@@ -86,8 +88,8 @@ extension FusionDecoder {
             }
             columns = distinct.indices.map { known[set.firstProposal(of: $0)] }
         } else {
-            let matrix = try await eachModel { _, model in
-                if reopen { try await model.open(prompt: prompt) }
+            let matrix = try await eachModel { index, model in
+                if reopen { try await model.open(prompt: prompts[index]) }
                 return try await model.assess(distinct)
             }
             columns = distinct.indices.map { column in matrix.map { $0[column] } }

@@ -14,6 +14,7 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
     case reusedAnswersMismatch(answers: Int, models: Int)
     case reuseNeedsCoolAnswer
     case reusedAssessmentsMismatch(rows: Int, answers: Int, models: Int)
+    case promptsMismatch(prompts: Int, models: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +46,8 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
             return "cool+rerank needs Cool's answer among the earlier answers"
         case .reusedAssessmentsMismatch(let rows, let answers, let models):
             return "known assessments have \(rows) rows for \(answers) answers; give one row per answer, one entry per each of \(models) models"
+        case .promptsMismatch(let prompts, let models):
+            return "\(prompts) prompts given for \(models) models; give one prompt per model"
         }
     }
 }
