@@ -51,16 +51,18 @@ extension FusionDecoder {
         let distinct = set.distinct
         let matrix = try await eachModel { _, model in try await model.assess(distinct) }
         let columns = distinct.indices.map { column in matrix.map { $0[column] } }
-        let winningColumn = options.selection.winner(of: columns) ?? 0
+        let decision = options.selection.decide(columns, proposers: set.proposers)
+        let winningColumn = decision?.winner ?? 0
         let winner = set.firstProposal(of: winningColumn)
 
         let traces = proposals.enumerated().map { index, candidate in
-            let column = columns[set.columnOfProposal[index]]
+            let columnIndex = set.columnOfProposal[index]
+            let column = columns[columnIndex]
             let isCool = index == k
             return CandidateTrace(
                 model: index, text: candidate.text,
                 ppl: column.map { $0.perplexity.flatMap(\.finiteOrNil) },
-                score: options.selection.score(column).finiteOrNil,
+                score: decision?.scores[columnIndex].finiteOrNil,
                 alignment: candidate.isFinal ? .endOfGeneration : .aligned, final: candidate.isFinal,
                 tokensGenerated: isCool ? (coolResult?.stats.tokensGenerated.reduce(0, +) ?? 0) : answers[index].tokenCount,
                 tokensReused: 0)
