@@ -76,6 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run the models one after another instead of concurrently.")
     var sequential = false
 
+    @OptionGroup var selectionOptions: SelectionOptions
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -125,6 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maximumMaxTokens = maxTokensLimit
         configuration.dropFailedWorkers = dropFailedWorkers
         configuration.concurrentModels = !sequential
+        configuration.selection = try selectionOptions.rule(modelNames: members.map(\.name))
         let server = try FusionServer(members: members, configuration: configuration)
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let names = members.map(\.name).joined(separator: " + ")
