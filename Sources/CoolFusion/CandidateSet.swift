@@ -18,6 +18,13 @@ struct CandidateSet {
         }
     }
 
+    /// For each distinct candidate, the proposals (model indices) whose candidate it is.
+    var proposers: [[Int]] {
+        var result = [[Int]](repeating: [], count: distinct.count)
+        for (proposal, column) in columnOfProposal.enumerated() { result[column].append(proposal) }
+        return result
+    }
+
     /// The first proposal (model index) whose candidate is `column`.
     func firstProposal(of column: Int) -> Int {
         columnOfProposal.firstIndex(of: column) ?? 0

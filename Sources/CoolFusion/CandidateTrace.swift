@@ -5,7 +5,7 @@ public struct CandidateTrace: Sendable, Codable, Equatable {
     public var text: String
     /// Perplexity of this candidate under each scoring model, in model order (null: not assessable).
     public var ppl: [Double?]
-    /// The selection score (mean PPL, or mean log-PPL, weighted if asked); null if infinite.
+    /// The selection rule's score, lower wins (`paper`: the mean PPL; `vote`: the rank sum); null if infinite.
     public var score: Double?
     /// How its end was chosen.
     public var alignment: SegmentAlignment

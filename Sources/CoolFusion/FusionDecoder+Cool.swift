@@ -42,8 +42,9 @@ extension FusionDecoder {
             let distinct = set.distinct
             let matrix = try await eachModel { _, model in try await model.assess(distinct) }
             let columns = distinct.indices.map { column in matrix.map { $0[column] } }
-            // Selection: lowest (weighted) mean perplexity; ties go to the lower model index.
-            let winningColumn = selection.winner(of: columns) ?? 0
+            // Selection: by default the lowest mean perplexity; ties go to the lower model index.
+            let decision = selection.decide(columns, proposers: set.proposers)
+            let winningColumn = decision?.winner ?? 0
             let winnerModel = set.firstProposal(of: winningColumn)
             // M4: every model adopts the winner's state.
             let m4Start = clock.now
@@ -60,11 +61,12 @@ extension FusionDecoder {
             }
             won[winnerModel] += 1
             let traces = proposals.enumerated().map { index, proposal in
-                let column = columns[set.columnOfProposal[index]]
+                let columnIndex = set.columnOfProposal[index]
+                let column = columns[columnIndex]
                 return CandidateTrace(
                     model: index, text: proposal.candidate.text,
                     ppl: column.map { $0.perplexity.flatMap(\.finiteOrNil) },
-                    score: selection.score(column).finiteOrNil,
+                    score: decision?.scores[columnIndex].finiteOrNil,
                     alignment: proposal.alignment, final: proposal.candidate.isFinal,
                     tokensGenerated: proposal.tokensGenerated, tokensReused: proposal.tokensReused)
             }

@@ -94,15 +94,17 @@ extension FusionDecoder {
             }
             columns = distinct.indices.map { column in matrix.map { $0[column] } }
         }
-        let winningColumn = options.selection.winner(of: columns) ?? 0
+        let decision = options.selection.decide(columns, proposers: set.proposers)
+        let winningColumn = decision?.winner ?? 0
         let winner = set.firstProposal(of: winningColumn)
 
         let traces = proposals.enumerated().map { index, candidate in
-            let column = columns[set.columnOfProposal[index]]
+            let columnIndex = set.columnOfProposal[index]
+            let column = columns[columnIndex]
             return CandidateTrace(
                 model: index, text: candidate.text,
                 ppl: column.map { $0.perplexity.flatMap(\.finiteOrNil) },
-                score: options.selection.score(column).finiteOrNil,
+                score: decision?.scores[columnIndex].finiteOrNil,
                 alignment: candidate.isFinal ? .endOfGeneration : .aligned, final: candidate.isFinal,
                 tokensGenerated: index < k ? answers[index].tokenCount : (inputs.cool?.tokenCount ?? 0),
                 tokensReused: 0)

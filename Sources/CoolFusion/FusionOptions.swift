@@ -8,13 +8,13 @@ public struct FusionOptions: Sendable {
     public var stopSequences: [String]
     /// At most this many tokens per candidate segment before the fallback cut (DESIGN.md §1).
     public var segmentTokenCap: Int
-    /// How the winner is chosen.
-    public var selection: SelectionRule
+    /// How the winner is chosen (default: the paper's Eq. 3).
+    public var selection: any SelectionRule
     /// Run the models' steps concurrently (paper §2.4). Off gives the same output, one model at a time.
     public var concurrent: Bool
 
     public init(method: FusionMethod = .cool, maxTokens: Int = 128, stopSequences: [String] = [],
-                segmentTokenCap: Int = 32, selection: SelectionRule = SelectionRule(), concurrent: Bool = true) {
+                segmentTokenCap: Int = 32, selection: any SelectionRule = MeanSelection.paper, concurrent: Bool = true) {
         self.method = method
         self.maxTokens = maxTokens
         self.stopSequences = stopSequences

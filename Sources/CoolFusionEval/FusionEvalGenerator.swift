@@ -6,8 +6,10 @@ import CoolFusion
 /// model scores the output from the prompt (the paper's M3 on the whole output, end-of-generation
 /// included when the output ended that way), so every column gets every model's perplexity.
 ///
-/// Method options: `selection=paper|ppl|logppl` (the winner rule; `paper` = `ppl`, Eq. 3),
-/// `weights=W1/W2/...` (one positive weight per model), `cap=N` (tokens per candidate segment).
+/// Method options: `selection=RULE` (the winner rule: `paper` (= `ppl`, Eq. 3), `logppl`, `weighted`,
+/// `vote`, `median`, `majority[+RULE]`; see `SelectionRules`), `weights=W1/W2/...` (one positive weight
+/// per model) or `weights-file=PATH` (a `coolfusion calibrate` file; models matched by name),
+/// `cap=N` (tokens per candidate segment).
 public struct FusionEvalGenerator: EvalGenerator {
     public let models: [any SourceModel]
     /// Tokens per candidate segment before the fallback cut, unless a method's `cap` option says otherwise.
@@ -15,7 +17,7 @@ public struct FusionEvalGenerator: EvalGenerator {
     /// Run the models' steps concurrently (same output as sequential).
     public var concurrent: Bool
 
-    public static let supportedOptions = ["selection", "weights", "cap"]
+    public static let supportedOptions = ["selection", "weights", "weights-file", "cap"]
 
     public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
         guard !models.isEmpty else { throw EvalError.noModels }
@@ -140,24 +142,26 @@ public struct FusionEvalGenerator: EvalGenerator {
             }
             decoderModels = [model]
         }
-        var selection = SelectionRule()
+        var ruleName = "paper"
+        var weights: [Double]?
         var cap = segmentTokenCap
         for (key, value) in method.options.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "selection":
-                switch value {
-                case "paper", "ppl": selection.metric = .ppl
-                case "logppl": selection.metric = .logppl
-                default:
-                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "paper, ppl or logppl")
-                }
+                ruleName = value
             case "weights":
-                let weights = value.split(separator: "/").compactMap { Double($0) }
-                guard weights.count == value.split(separator: "/").count, weights.count == decoderModels.count else {
+                let parsed = value.split(separator: "/").compactMap { Double($0) }
+                guard parsed.count == value.split(separator: "/").count, parsed.count == decoderModels.count else {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
                                                          expected: "\(decoderModels.count) numbers separated by /")
                 }
-                selection.weights = weights
+                weights = parsed
+            case "weights-file":
+                guard method.options["weights"] == nil else {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
+                                                         expected: "either weights or weights-file, not both")
+                }
+                weights = try CalibratedWeights.load(path: value).weights(for: decoderModels.map(\.name), path: value)
             case "cap":
                 guard let number = Int(value), number >= 1 else {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "a whole number ≥ 1")
@@ -166,6 +170,16 @@ public struct FusionEvalGenerator: EvalGenerator {
             default:
                 throw EvalError.unsupportedMethodOption(method: method.id, key: key)
             }
+        }
+        let selection: any SelectionRule
+        do {
+            selection = try SelectionRules.make(ruleName, weights: weights)
+        } catch SelectionError.unknownRule {
+            throw EvalError.badMethodOptionValue(method: method.id, key: "selection", value: ruleName,
+                                                 expected: SelectionRules.help)
+        } catch let error as SelectionError {
+            throw EvalError.badMethodOptionValue(method: method.id, key: "selection", value: ruleName,
+                                                 expected: "a rule that fits the weights (\(error))")
         }
         let options = FusionOptions(method: fusionMethod, maxTokens: maxTokens, stopSequences: stopSequences,
                                     segmentTokenCap: cap, selection: selection, concurrent: concurrent)

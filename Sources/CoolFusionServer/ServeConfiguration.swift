@@ -4,7 +4,7 @@ import CoolFusion
 public struct ServeConfiguration: Sendable {
     public var method: FusionMethod = .cool
     public var segmentTokenCap = 32
-    public var selection = SelectionRule()
+    public var selection: any SelectionRule = MeanSelection.paper
     /// Run the models' steps concurrently (paper §2.4).
     public var concurrentModels = true
     /// Keep fusing without a worker that failed instead of ending the request.

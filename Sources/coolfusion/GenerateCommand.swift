@@ -3,7 +3,8 @@ import CoolFusion
 import CoolFusionModelStore
 import Foundation
 
-/// `coolfusion generate [--model MODEL]... [--method M] [--max-tokens N] [--stop S]... [--json] [--trace] PROMPT`:
+/// `coolfusion generate [--model MODEL]... [--method M] [--max-tokens N] [--stop S]... [--selection RULE]
+/// [--weights W,... | --weights-file FILE] [--json] [--trace] PROMPT`:
 /// fuse models with the Cool-Fusion decoder (or run a baseline) and print the text.
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,17 +41,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "At most this many tokens per candidate segment before the fallback cut.")
     var segmentTokenCap = 32
 
-    @Option(help: "Selection metric: ppl (mean of perplexities, the paper's) or logppl (mean of log-perplexities).",
-            transform: { text in
-                guard let metric = SelectionRule.Metric(rawValue: text) else {
-                    throw ValidationError("unknown metric '\(text)'; use ppl or logppl")
-                }
-                return metric
-            })
-    var metric: SelectionRule.Metric = .ppl
-
-    @Option(help: "Comma-separated positive weight per model for the selection mean, e.g. 1,1,0.5.")
-    var weights: String?
+    @OptionGroup var selectionOptions: SelectionOptions
 
     @Flag(help: "Run the models one after another instead of concurrently (same output).")
     var sequential = false
@@ -76,17 +67,6 @@ struct GenerateCommand: AsyncParsableCommand {
         if method == .single, models.count != 1 {
             throw ValidationError("--method single runs one model: give exactly one --model")
         }
-        _ = try parsedWeights()
-    }
-
-    private func parsedWeights() throws -> [Double]? {
-        guard let weights else { return nil }
-        return try weights.split(separator: ",").map { part in
-            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else {
-                throw ValidationError("--weights: '\(part)' is not a positive number")
-            }
-            return value
-        }
     }
 
     func run() async throws {
@@ -101,7 +81,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let stops = noEscape ? self.stops : self.stops.map(Self.unescape)
         let options = FusionOptions(
             method: method, maxTokens: maxTokens, stopSequences: stops, segmentTokenCap: segmentTokenCap,
-            selection: SelectionRule(metric: metric, weights: try parsedWeights()), concurrent: !sequential)
+            selection: try selectionOptions.rule(modelNames: sources.map(\.name)), concurrent: !sequential)
         let decoder = try FusionDecoder(models: sources, options: options)
 
         let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1

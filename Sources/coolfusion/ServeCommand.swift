@@ -68,6 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run the models one after another instead of concurrently.")
     var sequential = false
 
+    @OptionGroup var selectionOptions: SelectionOptions
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue must be at least 0") }
@@ -116,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maximumMaxTokens = maxTokensLimit
         configuration.dropFailedWorkers = dropFailedWorkers
         configuration.concurrentModels = !sequential
+        configuration.selection = try selectionOptions.rule(modelNames: members.map(\.name))
         let server = try FusionServer(members: members, configuration: configuration)
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let names = members.map(\.name).joined(separator: " + ")

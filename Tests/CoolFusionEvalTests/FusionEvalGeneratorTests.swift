@@ -17,7 +17,9 @@ struct FusionEvalGeneratorTests {
         let generator = try Self.generator()
         #expect(generator.modelNames == ["a", "b"])
         for spec in try MethodSpec.parseList(
-            "single,cool,cool-align,rerank,cool+rerank,cool:selection=logppl,cool:selection=paper,cool:weights=1/0.5,cool-align:cap=8",
+            "single,cool,cool-align,rerank,cool+rerank,cool:selection=logppl,cool:selection=paper,cool:weights=1/0.5,cool-align:cap=8,"
+                + "cool:selection=vote,cool:selection=median,rerank:selection=majority,cool:selection=majority+vote,"
+                + "cool:selection=weighted:weights=1/2",
             models: generator.modelNames) {
             try generator.validate(spec)
         }
@@ -25,9 +27,13 @@ struct FusionEvalGeneratorTests {
 
     @Test func rejectsWhatItCannotRun() throws {
         let generator = try Self.generator()
-        #expect(throws: EvalError.badMethodOptionValue(method: "cool:selection=vote", key: "selection", value: "vote",
-                                                       expected: "paper, ppl or logppl")) {
-            try generator.validate(MethodSpec(method: "cool", options: ["selection": "vote"]))
+        #expect(throws: EvalError.badMethodOptionValue(method: "cool:selection=best", key: "selection", value: "best",
+                                                       expected: SelectionRules.help)) {
+            try generator.validate(MethodSpec(method: "cool", options: ["selection": "best"]))
+        }
+        #expect(throws: EvalError.badMethodOptionValue(method: "cool:selection=weighted", key: "selection", value: "weighted",
+                                                       expected: "a rule that fits the weights (\(SelectionError.weightsRequired(rule: "weighted")))")) {
+            try generator.validate(MethodSpec(method: "cool", options: ["selection": "weighted"]))
         }
         #expect(throws: EvalError.badMethodOptionValue(method: "cool:weights=1", key: "weights", value: "1",
                                                        expected: "2 numbers separated by /")) {

@@ -1,0 +1,152 @@
+import ArgumentParser
+import CoolFusion
+import CoolFusionEval
+import CoolFusionModelStore
+import Foundation
+
+/// `coolfusion calibrate`: per-model weights for the selection rules, measured on a small labelled
+/// development set without training anything (issue 8).
+///
+///     coolfusion calibrate --task qa --data data/mixed_dev.jsonl --out weights.json
+///     coolfusion generate --selection weighted --weights-file weights.json "..."
+///
+/// Every model answers every item alone (greedy, the `eval` prompt, stops and scoring of the task),
+/// and scores the reference answer after the prompt. The file holds each model's accuracy (also per
+/// subset), its mean perplexity of the reference answers, and its weight (`CalibratedWeights`:
+/// accuracy-proportional with a floor, mean 1).
+struct CalibrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure each model alone on a labelled dev set and write per-model selection weights.",
+        discussion: """
+        Weight of model m: k * max(acc_m, floor) / sum_j max(acc_j, floor), k models (equal accuracies \
+        give equal weights, the paper's rule). The file is read by `generate`, `eval` \
+        (cool:weights-file=PATH) and `serve` with --weights-file; models are matched by name. \
+        Few-shot exemplars: the first --shots of the item's own subset when the exemplar file has one \
+        (so a mixed dev set gets per-task examples), else the first --shots of the file.
+        """)
+
+    @Option(help: "gsm8k | math | qa | mgsm: prompt format, stop sequences and scoring, as in eval.")
+    var task = "qa"
+
+    @Option(help: "The labelled development items (JSONL, the eval format).")
+    var data: String
+
+    @Option(help: "Few-shot exemplars (JSONL). Default: NAME_fewshot.jsonl beside NAME_dev.jsonl, NAME_test.jsonl or NAME.jsonl.")
+    var fewshot: String?
+
+    @Option(help: "Few-shot examples per prompt.")
+    var shots = 3
+
+    @Option(help: "Use only the first N items.")
+    var limit: Int?
+
+    @Option(name: .customLong("model"),
+            help: "A default model alias or a GGUF path; repeat for each model (default: the three default models).")
+    var models: [String] = []
+
+    @Option(help: "Token budget per answer (default: the task's).")
+    var maxTokens: Int?
+
+    @Option(help: "Smallest accuracy a weight is computed from, so no model is silenced completely.")
+    var floor = CalibratedWeights.defaultFloor
+
+    @Option(help: "Where to write the weights (JSON).")
+    var out: String
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard shots >= 0 else { throw ValidationError("--shots must be at least 0") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        guard floor > 0, floor <= 1 else { throw ValidationError("--floor must be in (0, 1]") }
+        _ = try EvalTask.parse(task)
+    }
+
+    func run() async throws {
+        let task = try EvalTask.parse(task)
+        var items = try EvalDataset.load(path: data)
+        if let limit { items = Array(items.prefix(limit)) }
+        let exemplarsFor = try exemplarChooser(items: items)
+
+        let names = models.isEmpty ? DefaultModel.all.map(\.alias) : models
+        let store = ModelStore()
+        var sources: [any SourceModel] = []
+        for name in names {
+            let display = GenerateCommand.displayName(name)
+            FileHandle.standardError.write(Data("loading \(display)\n".utf8))
+            sources.append(try EngineSourceModel.load(path: try store.resolve(name), name: display))
+        }
+
+        let format = task.promptFormat
+        let scorer = task.scorer
+        let options = FusionOptions(method: .single, maxTokens: maxTokens ?? task.defaultMaxTokens,
+                                    stopSequences: task.defaultStopSequences)
+        // Shape [model][item]: right or wrong; the model's perplexity of the reference answer.
+        var correct = [[Bool]](repeating: [], count: sources.count)
+        var referencePerplexity = [[Double]](repeating: [], count: sources.count)
+        for (number, item) in items.enumerated() {
+            let prompt = format.prompt(for: item, exemplars: try exemplarsFor(item))
+            let reference = Candidate(text: format.targetDelimiter + item.demonstration)
+            for (index, model) in sources.enumerated() {
+                let answer = try await FusionDecoder(models: [model], options: options).generate(prompt: prompt)
+                let score = scorer.score(output: answer.text, references: item.answers)
+                correct[index].append((score.scores[scorer.primaryMetric] ?? 0) == 1)
+                try await model.open(prompt: prompt)
+                if let perplexity = try await model.assess([reference]).first?.perplexity, perplexity.isFinite {
+                    referencePerplexity[index].append(perplexity)
+                }
+            }
+            let tally = correct.map { "\($0.filter { $0 }.count)" }.joined(separator: "/")
+            FileHandle.standardError.write(Data("\r\(number + 1)/\(items.count) items, correct per model \(tally)   ".utf8))
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+
+        let subsets = Set(items.compactMap(\.subset)).sorted()
+        let calibrated = sources.indices.map { index in
+            let perplexities = referencePerplexity[index]
+            var bySubset: [String: Double]?
+            if !subsets.isEmpty {
+                bySubset = [:]
+                for subset in subsets {
+                    let marks = zip(items, correct[index]).filter { $0.0.subset == subset }.map(\.1)
+                    bySubset?[subset] = Double(marks.filter { $0 }.count) / Double(max(marks.count, 1))
+                }
+            }
+            return CalibratedWeights.Model(
+                name: sources[index].name, items: items.count, correct: correct[index].filter { $0 }.count,
+                meanReferencePerplexity: perplexities.isEmpty ? nil : perplexities.reduce(0, +) / Double(perplexities.count),
+                subsetAccuracy: bySubset)
+        }
+        let file = CalibratedWeights(task: task.rawValue, data: data, shots: shots, models: calibrated, floor: floor)
+        try file.write(to: out)
+        for model in file.models {
+            let perplexity = model.meanReferencePerplexity.map { String(format: "%.2f", $0) } ?? "-"
+            print("\(model.name): \(model.correct)/\(model.items) correct (\(String(format: "%.1f%%", model.accuracy * 100))), "
+                  + "reference PPL \(perplexity), weight \(String(format: "%.3f", model.weight))")
+        }
+        print("weights: \(out)")
+    }
+
+    /// The few-shot exemplars of each item: the first `shots` of its own subset if the exemplar file
+    /// has that subset, else the first `shots` of the file; never a test question (FewShot's check).
+    private func exemplarChooser(items: [EvalItem]) throws -> (EvalItem) throws -> [EvalItem] {
+        guard shots > 0 else { return { _ in [] } }
+        var path = fewshot ?? FewShot.defaultPath(forData: data)
+        if fewshot == nil, data.hasSuffix("_dev.jsonl") {
+            path = String(data.dropLast("_dev.jsonl".count)) + "_fewshot.jsonl"
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EvalError.missingFewShotFile(dataPath: data, tried: path)
+        }
+        let all = try EvalDataset.load(path: path)
+        let shared = try FewShot.select(shots, from: all, path: path, testItems: items)
+        var bySubset: [String: [EvalItem]] = [:]
+        for subset in Set(all.compactMap(\.subset)) {
+            let own = all.filter { $0.subset == subset }
+            if own.count >= shots {
+                bySubset[subset] = try FewShot.select(shots, from: own, path: path, testItems: items)
+            }
+        }
+        return { item in item.subset.flatMap { bySubset[$0] } ?? shared }
+    }
+}

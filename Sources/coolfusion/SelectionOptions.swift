@@ -1,0 +1,48 @@
+import ArgumentParser
+import CoolFusion
+
+/// The selection-rule options shared by `generate` and `serve`: `--selection`, `--weights`,
+/// `--weights-file` (and `--metric`, the older spelling of `--selection ppl|logppl`).
+struct SelectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How each step's winner is chosen: \(SelectionRules.help).",
+        discussion: """
+        paper: lowest mean perplexity (the paper's Eq. 3). logppl: lowest mean log-perplexity. weighted: \
+        paper with per-model weights. vote: every model ranks the candidates by its perplexity, lowest rank \
+        sum wins (Borda). median: lowest median perplexity. majority: a candidate two or more models \
+        proposed wins, else paper decides (majority+vote: else vote).
+        """))
+    var selection: String?
+
+    @Option(help: ArgumentHelp("Older spelling of --selection ppl|logppl.", visibility: .hidden))
+    var metric: String?
+
+    @Option(help: "Comma-separated positive weight per model (in --model order), e.g. 1,1,0.5; for paper/weighted, logppl, vote and majority.")
+    var weights: String?
+
+    @Option(help: "Per-model weights from a `coolfusion calibrate` file (models matched by name).")
+    var weightsFile: String?
+
+    func validate() throws {
+        if weights != nil, weightsFile != nil { throw ValidationError("give --weights or --weights-file, not both") }
+        if selection != nil, metric != nil { throw ValidationError("give --selection or --metric, not both") }
+        if let weights {
+            do { _ = try SelectionWeights.parse(weights) } catch { throw ValidationError("--weights: \(error)") }
+        }
+        // Names and whether the rule takes weights are checked now; weight counts once the models are known.
+        let someWeights: [Double]? = weights == nil && weightsFile == nil ? nil : [1]
+        do { _ = try SelectionRules.make(ruleName, weights: someWeights) } catch { throw ValidationError("\(error)") }
+    }
+
+    var ruleName: String { selection ?? metric ?? "paper" }
+
+    /// The rule for models named `modelNames` (names as the weights file has them).
+    func rule(modelNames: [String]) throws -> any SelectionRule {
+        var parsedWeights: [Double]?
+        if let weights { parsedWeights = try SelectionWeights.parse(weights) }
+        if let weightsFile { parsedWeights = try CalibratedWeights.load(path: weightsFile).weights(for: modelNames, path: weightsFile) }
+        let rule = try SelectionRules.make(ruleName, weights: parsedWeights)
+        try rule.validate(modelCount: modelNames.count)
+        return rule
+    }
+}
