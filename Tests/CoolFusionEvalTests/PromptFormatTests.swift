@@ -40,9 +40,11 @@ import Testing
 
     @Test("a mixed benchmark prompts each item with the first exemplars of its own subset")
     func mixedBenchmarkUsesEachSubsetsOwnExemplars() throws {
-        let pool = (0..<3).flatMap { index in
-            ["sum", "legs"].map { task in
-                EvalItem(id: "\(task)\(index)", question: "\(task) example \(index)?", answers: ["\(index)"], subset: task)
+        var pool: [EvalItem] = []
+        for index in 0..<3 {
+            for task in ["sum", "legs"] {
+                pool.append(EvalItem(id: task + String(index), question: task + " example \(index)?",
+                                     answers: [String(index)], subset: task))
             }
         }
         let tests = [EvalItem(id: "t1", question: "legs test?", answers: ["4"], subset: "legs")]
