@@ -71,6 +71,12 @@ public final class Tokenizer: Sendable {
         return bytes.withUnsafeBufferPointer { run($0, parseSpecial: parseSpecial).tokens }
     }
 
+    /// The text of UTF-8 bytes (e.g. read from stdin); invalid UTF-8 is an error naming its offset.
+    public static func text(utf8 bytes: [UInt8]) throws(TokenizerError) -> String {
+        if let offset = UTF8Scalar.firstInvalidOffset(bytes) { throw .invalidUTF8(offset: offset) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The tokens of UTF-8 bytes (e.g. read from stdin); invalid UTF-8 is an error, not a crash.
     public func encode(utf8 bytes: [UInt8], parseSpecial: Bool = false) throws(TokenizerError) -> [TokenID] {
         if let offset = UTF8Scalar.firstInvalidOffset(bytes) { throw .invalidUTF8(offset: offset) }

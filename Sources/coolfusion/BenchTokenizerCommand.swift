@@ -38,7 +38,7 @@ struct BenchTokenizerCommand: ParsableCommand {
     func run() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         let bytes = [UInt8](data)
-        if let offset = TokenizeCommand.firstInvalidUTF8(bytes) { throw TokenizerError.invalidUTF8(offset: offset) }
+        _ = try Tokenizer.text(utf8: bytes)
         // Split on the byte 0x0A, not on Characters: Swift treats "\r\n" as one Character, and the
         // chunks must be byte-identical to the ones scripts/bench_tokenizers.py gives llama.cpp.
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)

@@ -61,22 +61,7 @@ struct TokenizeCommand: ParsableCommand {
     private func readInput() throws -> String {
         guard text == "-" else { return text }
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        let bytes = [UInt8](data)
-        if let offset = Self.firstInvalidUTF8(bytes) { throw TokenizerError.invalidUTF8(offset: offset) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var offset = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): offset += UTF8.width(scalar)
-            case .emptyInput: return nil
-            case .error: return offset
-            }
-        }
+        return try Tokenizer.text(utf8: [UInt8](data))
     }
 
     /// A piece with whitespace made visible, quoted, for the table.
