@@ -18,6 +18,12 @@ public struct CandidateAssessment: Sendable, Equatable {
         self.init(tokenCount: logProbs.count, totalNLL: logProbs.reduce(0.0) { $0 - Double($1) })
     }
 
+    /// An assessment known only by its perplexity (e.g. recorded by an earlier run), as one token
+    /// with that NLL: `meanNLL` and `perplexity` are exact, `tokenCount` is not the real count.
+    public init(knownPerplexity perplexity: Double) {
+        self.init(tokenCount: 1, totalNLL: log(perplexity))
+    }
+
     /// Mean NLL, the log of the perplexity; nil when the candidate has no tokens for this model.
     public var meanNLL: Double? { tokenCount > 0 ? totalNLL / Double(tokenCount) : nil }
 

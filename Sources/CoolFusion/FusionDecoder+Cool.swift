@@ -3,7 +3,7 @@ import Foundation
 /// The Cool-Fusion loop (DESIGN.md §1): T1 on every model, M3 on every distinct candidate by every
 /// model, selection (Eq. 3), M4 on every model; until a final segment, a stop sequence or the budget.
 extension FusionDecoder {
-    func cool(prompt: String, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
+    func cool(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let k = models.count
@@ -12,7 +12,7 @@ extension FusionDecoder {
         let cap = options.segmentTokenCap
         let selection = options.selection
 
-        _ = try await eachModel { _, model in try await model.open(prompt: prompt) }
+        _ = try await eachModel { index, model in try await model.open(prompt: prompts[index]) }
 
         var transcript = SegmentTranscript()
         var won = [Int](repeating: 0, count: k)
@@ -24,6 +24,7 @@ extension FusionDecoder {
         var phaseSeconds = (generate: 0.0, assess: 0.0, commit: 0.0)
 
         while true {
+            try Task.checkCancellation()
             // T1: every model proposes a segment from its own state.
             // The segment cap shrinks to the budget left, so no model's committed text can pass
             // `maxTokens` by more than a re-tokenisation difference (not by a whole segment).
@@ -55,7 +56,8 @@ extension FusionDecoder {
                 generated[index] += proposals[index].tokensGenerated
                 reused[index] += proposals[index].tokensReused
                 committedCounts[index] += committedNow[index].count
-                if !proposals[index].alignment.isAligned { unaligned += 1 }
+                // A cut forced by the budget's last tokens is not the pathological cap fallback.
+                if !proposals[index].alignment.isAligned, stepCap == cap { unaligned += 1 }
             }
             won[winnerModel] += 1
             let traces = proposals.enumerated().map { index, proposal in

@@ -3,11 +3,11 @@ import Foundation
 /// The whole-answer methods: `single`, `rerank` and `cool+rerank` (paper §3 baselines).
 extension FusionDecoder {
     /// One model, greedy, as one segment.
-    func single(prompt: String, onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
+    func single(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let model = models[0]
-        try await model.open(prompt: prompt)
+        try await model.open(prompt: prompts[0])
         let answer = try await model.generateAnswer(maxTokens: options.maxTokens, stopSequences: options.stopSequences)
         let segment = FusionSegment(text: answer.text, winner: 0, candidates: [
             CandidateTrace(model: 0, text: answer.text, ppl: [], score: nil,
@@ -26,31 +26,74 @@ extension FusionDecoder {
     /// Every model writes a whole answer; every model scores every distinct answer from the prompt;
     /// the lowest average perplexity wins. With `includingCool`, Cool's answer competes too
     /// (its candidate has model index `models.count`).
-    func rerank(prompt: String, includingCool: Bool,
+    func rerank(prompts: [String], includingCool: Bool,
                 onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let k = models.count
+        let start = ContinuousClock().now
+        var cool: GeneratedAnswer?
         var coolResult: FusionResult?
         if includingCool {
             var coolOptions = options
             coolOptions.method = .cool
-            coolResult = try await FusionDecoder(models: models, options: coolOptions).cool(prompt: prompt, onSegment: nil)
+            let result = try await FusionDecoder(models: models, options: coolOptions).cool(prompts: prompts, onSegment: nil)
+            coolResult = result
+            cool = GeneratedAnswer(text: result.text, endedByModel: result.stats.stopReason == .endOfGeneration,
+                                   tokenCount: result.stats.tokensGenerated.reduce(0, +))
         }
         let maxTokens = options.maxTokens
         let stops = options.stopSequences
-        let answers = try await eachModel { _, model in
-            try await model.open(prompt: prompt)
+        try Task.checkCancellation()
+        let answers = try await eachModel { index, model in
+            try await model.open(prompt: prompts[index])
             return try await model.generateAnswer(maxTokens: maxTokens, stopSequences: stops)
         }
-        var proposals = answers.map { Candidate(text: $0.text, isFinal: $0.endedByModel) }
-        if let coolResult {
-            proposals.append(Candidate(text: coolResult.text, isFinal: coolResult.stats.stopReason == .endOfGeneration))
+        try Task.checkCancellation()
+        // Each model's committed state is still the prompt (answers are not committed), so no reopen.
+        return try await pick(prompts: prompts, from: RerankInputs(answers: answers, cool: cool), coolResult: coolResult,
+                              reopen: false, since: start, onSegment: onSegment)
+    }
+
+    /// `rerank` or `cool+rerank` (the decoder's method) over answers written earlier: only the
+    /// scoring runs. `stats.tokensGenerated` counts nothing new; `stats.seconds` is the scoring time.
+    public func rerank(prompt: String, reusing inputs: RerankInputs,
+                       onSegment: (@Sendable (FusionSegment) -> Void)? = nil) async throws -> FusionResult {
+        guard options.method == .rerank || options.method == .coolPlusRerank else {
+            throw FusionError.reuseNeedsRerank(method: options.method.rawValue)
         }
+        guard inputs.answers.count == models.count else {
+            throw FusionError.reusedAnswersMismatch(answers: inputs.answers.count, models: models.count)
+        }
+        var inputs = inputs
+        if options.method == .rerank { inputs.cool = nil }
+        guard options.method == .rerank || inputs.cool != nil else { throw FusionError.reuseNeedsCoolAnswer }
+        return try await pick(prompts: models.map { _ in prompt }, from: inputs, coolResult: nil, reopen: true,
+                              since: ContinuousClock().now, onSegment: onSegment)
+    }
+
+    /// Scores every distinct answer by every model from the prompt and picks the winner.
+    /// `coolResult`, when Cool ran here, supplies its exact token statistics; `reopen` opens the
+    /// prompt first (when the models' states may hold something else).
+    private func pick(prompts: [String], from inputs: RerankInputs, coolResult: FusionResult?, reopen: Bool,
+                      since start: ContinuousClock.Instant,
+                      onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
+        let k = models.count
+        let answers = inputs.answers
+        var proposals = answers.map { Candidate(text: $0.text, isFinal: $0.endedByModel) }
+        if let cool = inputs.cool { proposals.append(Candidate(text: cool.text, isFinal: cool.endedByModel)) }
         let set = CandidateSet(proposals)
         let distinct = set.distinct
-        let matrix = try await eachModel { _, model in try await model.assess(distinct) }
-        let columns = distinct.indices.map { column in matrix.map { $0[column] } }
+        let columns: [[CandidateAssessment]]
+        if let known = inputs.assessments {
+            guard known.count == proposals.count, known.allSatisfy({ $0.count == k }) else {
+                throw FusionError.reusedAssessmentsMismatch(rows: known.count, answers: proposals.count, models: k)
+            }
+            columns = distinct.indices.map { known[set.firstProposal(of: $0)] }
+        } else {
+            let matrix = try await eachModel { index, model in
+                if reopen { try await model.open(prompt: prompts[index]) }
+                return try await model.assess(distinct)
+            }
+            columns = distinct.indices.map { column in matrix.map { $0[column] } }
+        }
         let decision = options.selection.decide(columns, proposers: set.proposers)
         let winningColumn = decision?.winner ?? 0
         let winner = set.firstProposal(of: winningColumn)
@@ -58,33 +101,39 @@ extension FusionDecoder {
         let traces = proposals.enumerated().map { index, candidate in
             let columnIndex = set.columnOfProposal[index]
             let column = columns[columnIndex]
-            let isCool = index == k
             return CandidateTrace(
                 model: index, text: candidate.text,
                 ppl: column.map { $0.perplexity.flatMap(\.finiteOrNil) },
                 score: decision?.scores[columnIndex].finiteOrNil,
                 alignment: candidate.isFinal ? .endOfGeneration : .aligned, final: candidate.isFinal,
-                tokensGenerated: isCool ? (coolResult?.stats.tokensGenerated.reduce(0, +) ?? 0) : answers[index].tokenCount,
+                tokensGenerated: index < k ? answers[index].tokenCount : (inputs.cool?.tokenCount ?? 0),
                 tokensReused: 0)
         }
         let segment = FusionSegment(text: distinct[winningColumn].text, winner: winner, candidates: traces)
         onSegment?(segment)
         var won = [Int](repeating: 0, count: k)
         if winner < k { won[winner] = 1 }
-        let stop: StopReason = winner < k ? stopReason(of: answers[winner]) : (coolResult?.stats.stopReason ?? .maxTokens)
-        let seconds = (clock.now - start).seconds
+        let stop: StopReason
+        if winner < k {
+            stop = stopReason(of: answers[winner])
+        } else if let coolResult {
+            stop = coolResult.stats.stopReason
+        } else {
+            stop = inputs.cool.map { $0.endedByModel ? .endOfGeneration : stopReason(of: $0) } ?? .maxTokens
+        }
         var generatedTokens = answers.map(\.tokenCount)
         if let coolResult {
             for index in 0..<k { generatedTokens[index] += coolResult.stats.tokensGenerated[index] }
         }
-        let committed = winner < k
-            ? models.map { $0.encode(distinct[winningColumn].text).count }
-            : (coolResult?.stats.committedTokens ?? [])
+        let committed = winner == k && coolResult != nil
+            ? coolResult?.stats.committedTokens ?? []
+            : models.map { $0.encode(distinct[winningColumn].text).count }
         return FusionResult(
             text: segment.text, method: options.method, models: modelNames, segments: [segment],
-            stats: FusionStats(stopReason: stop, seconds: seconds, segments: 1, segmentsWon: won,
+            stats: FusionStats(stopReason: stop, seconds: (ContinuousClock().now - start).seconds, segments: 1, segmentsWon: won,
                                tokensGenerated: generatedTokens, tokensReused: [Int](repeating: 0, count: k),
-                               committedTokens: committed, unalignedCandidates: coolResult?.stats.unalignedCandidates ?? 0))
+                               committedTokens: committed,
+                               unalignedCandidates: coolResult?.stats.unalignedCandidates ?? 0))
     }
 
     private func stopReason(of answer: GeneratedAnswer) -> StopReason {

@@ -18,11 +18,22 @@ public struct FusionDecoder: Sendable {
     /// (for streaming output); the result holds the full trace.
     public func generate(prompt: String,
                          onSegment: (@Sendable (FusionSegment) -> Void)? = nil) async throws -> FusionResult {
+        try await generate(prompts: models.map { _ in prompt }, onSegment: onSegment)
+    }
+
+    /// Like `generate(prompt:)`, but each model opens with its own prompt, in model order (e.g. one
+    /// conversation in each model's own chat template). Cancelling the calling task stops the
+    /// generation between steps with `CancellationError`.
+    public func generate(prompts: [String],
+                         onSegment: (@Sendable (FusionSegment) -> Void)? = nil) async throws -> FusionResult {
+        guard prompts.count == models.count else {
+            throw FusionError.promptsMismatch(prompts: prompts.count, models: models.count)
+        }
         switch options.method {
-        case .single: return try await single(prompt: prompt, onSegment: onSegment)
-        case .cool, .coolAlign: return try await cool(prompt: prompt, onSegment: onSegment)
-        case .rerank: return try await rerank(prompt: prompt, includingCool: false, onSegment: onSegment)
-        case .coolPlusRerank: return try await rerank(prompt: prompt, includingCool: true, onSegment: onSegment)
+        case .single: return try await single(prompts: prompts, onSegment: onSegment)
+        case .cool, .coolAlign: return try await cool(prompts: prompts, onSegment: onSegment)
+        case .rerank: return try await rerank(prompts: prompts, includingCool: false, onSegment: onSegment)
+        case .coolPlusRerank: return try await rerank(prompts: prompts, includingCool: true, onSegment: onSegment)
         }
     }
 

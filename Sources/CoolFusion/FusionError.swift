@@ -10,6 +10,11 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
     case singleNeedsOneModel(count: Int)
     case invalidTokenCap(Int)
     case invalidMaxTokens(Int)
+    case reuseNeedsRerank(method: String)
+    case reusedAnswersMismatch(answers: Int, models: Int)
+    case reuseNeedsCoolAnswer
+    case reusedAssessmentsMismatch(rows: Int, answers: Int, models: Int)
+    case promptsMismatch(prompts: Int, models: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +38,16 @@ public enum FusionError: Error, CustomStringConvertible, Equatable {
             return "segment token cap \(cap) must be at least 1"
         case .invalidMaxTokens(let n):
             return "max tokens \(n) must be at least 1"
+        case .reuseNeedsRerank(let method):
+            return "only rerank and cool+rerank can reuse earlier answers, not \(method)"
+        case .reusedAnswersMismatch(let answers, let models):
+            return "\(answers) earlier answers given for \(models) models; give one answer per model"
+        case .reuseNeedsCoolAnswer:
+            return "cool+rerank needs Cool's answer among the earlier answers"
+        case .reusedAssessmentsMismatch(let rows, let answers, let models):
+            return "known assessments have \(rows) rows for \(answers) answers; give one row per answer, one entry per each of \(models) models"
+        case .promptsMismatch(let prompts, let models):
+            return "\(prompts) prompts given for \(models) models; give one prompt per model"
         }
     }
 }

@@ -7,6 +7,8 @@ import CoolFusionTokenizers
 public protocol InferenceSession: AnyObject {
     /// Tokens currently in the state.
     var tokenCount: Int { get }
+    /// The tokens in the state, in order (`tokens.count == tokenCount`).
+    var tokens: [TokenID] { get }
     /// Feeds `tokens` after the current state; afterwards the next-token distribution after the last
     /// token is available to `greedyNext`.
     func append(_ tokens: [TokenID]) throws

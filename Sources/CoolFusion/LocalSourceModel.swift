@@ -50,12 +50,17 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     public func open(prompt: String) throws {
         let tokens = tokenizer.encodePrompt(prompt)
         guard !tokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
-        if tokens == promptTokens && session.tokenCount >= tokens.count {
-            // Same prompt as before (rerank after cool): keep its cache.
-            if session.tokenCount > tokens.count { try session.truncate(to: tokens.count) }
+        // Keep the cached state of the longest prefix the session already holds, so only the rest
+        // is computed: the same prompt again (rerank after cool, scoring an answer after writing it),
+        // or a prompt sharing few-shot examples with the previous one (evaluation).
+        let held = session.tokens
+        var common = 0
+        while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
+        if common == tokens.count {
+            if held.count > common { try session.truncate(to: common) }
         } else {
-            try session.truncate(to: 0)
-            try session.append(tokens)
+            if held.count > common { try session.truncate(to: common) }
+            try session.append(Array(tokens[common...]))
         }
         answerInSession = false
         promptTokens = tokens

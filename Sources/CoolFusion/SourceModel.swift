@@ -44,9 +44,15 @@ public protocol SourceModel: Sendable {
     func encode(_ text: String) -> [TokenID]
     /// T3: the text of `tokens` (bytes joined; invalid UTF-8 replaced).
     func decode(_ tokens: [TokenID]) -> String
+
+    /// Frees what the model holds for the generation (e.g. a worker's session) once it is done or
+    /// abandoned. The decoder never calls it: whoever made the model does. The default does nothing.
+    func close() async
 }
 
 extension SourceModel {
+    public func close() async {}
+
     /// T2: this model's words of `text` as UTF-8 byte ranges.
     public func words(_ text: String) -> [Range<Int>] { wordSplitter.wordRanges(in: text) }
 }

@@ -4,12 +4,17 @@ public struct GenerationRequest: Sendable, Equatable {
     public var stopSequences: [String]
     public var maxTokens: Int
     public var method: MethodSpec
+    /// What other columns already generated for the same item (same prompt, stops and budget), by
+    /// column id, so a method built on them (rerank on the singles' answers) need not redo them.
+    public var earlier: [String: Generation]
 
-    public init(prompt: String, stopSequences: [String], maxTokens: Int, method: MethodSpec) {
+    public init(prompt: String, stopSequences: [String], maxTokens: Int, method: MethodSpec,
+                earlier: [String: Generation] = [:]) {
         self.prompt = prompt
         self.stopSequences = stopSequences
         self.maxTokens = maxTokens
         self.method = method
+        self.earlier = earlier
     }
 }
 
@@ -38,6 +43,12 @@ public struct Generation: Sendable, Equatable {
         self.seconds = seconds
         self.perplexities = perplexities
         self.stopReason = stopReason
+    }
+
+    /// The generation a results-file line recorded.
+    public init(record: EvalRecord) {
+        self.init(text: record.output, outputTokens: record.outputTokens, generatedTokens: record.generatedTokens,
+                  seconds: record.seconds, perplexities: record.perplexities, stopReason: record.stopReason)
     }
 }
 

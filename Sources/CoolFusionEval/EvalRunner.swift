@@ -27,14 +27,16 @@ public struct EvalRunner: Sendable {
 
         let task = settings.task
         let scorer = task.scorer
-        let columns = requested.methods
+        // Methods that build on other columns' answers (rerank) run after them within each item.
+        let columns = requested.methods.filter { !$0.buildsOnOtherColumns } + requested.methods.filter(\.buildsOnOtherColumns)
         let files = columns.map { directory.resultsFile(dataset: settings.dataset, method: $0) }
         let itemIDs = Set(items.map(\.id))
-        var finished: [Set<String>] = []
+        // Per column: the finished items' records by item id.
+        var finished: [[String: EvalRecord]] = []
         var tallies: [String: EvalProgress.Tally] = [:]
         for (column, file) in zip(columns, files) {
             let records = try file.records().filter { itemIDs.contains($0.itemID) }
-            finished.append(Set(records.map(\.itemID)))
+            finished.append(Dictionary(records.map { ($0.itemID, $0) }, uniquingKeysWith: { first, _ in first }))
             var tally = EvalProgress.Tally()
             for record in records {
                 tally.count += 1
@@ -42,7 +44,7 @@ public struct EvalRunner: Sendable {
             }
             tallies[column.id] = tally
         }
-        let isDone = { (item: EvalItem) in finished.allSatisfy { $0.contains(item.id) } }
+        let isDone = { (item: EvalItem) in finished.allSatisfy { $0[item.id] != nil } }
         var progress = EvalProgress(dataset: settings.dataset, total: items.count,
                                     done: items.filter(isDone).count,
                                     columns: columns.map(\.id), tallies: tallies)
@@ -53,16 +55,20 @@ public struct EvalRunner: Sendable {
         for item in items where !isDone(item) {
             let start = clock.now
             let prompt = format.prompt(for: item, exemplars: exemplars)
-            for (index, column) in columns.enumerated() where !finished[index].contains(item.id) {
+            for (index, column) in columns.enumerated() where finished[index][item.id] == nil {
+                var earlier: [String: Generation] = [:]
+                for (other, records) in zip(columns, finished) where other != column {
+                    if let record = records[item.id] { earlier[other.id] = Generation(record: record) }
+                }
                 let request = GenerationRequest(prompt: prompt, stopSequences: settings.stopSequences,
-                                                maxTokens: settings.maxTokens, method: column)
+                                                maxTokens: settings.maxTokens, method: column, earlier: earlier)
                 let generation = try await generator.generate(request)
                 let score = scorer.score(output: generation.text, references: item.answers)
                 let record = EvalRecord(dataset: settings.dataset, task: task, method: column.id, item: item,
                                         prompt: prompt, generation: generation, score: score,
                                         primaryMetric: scorer.primaryMetric)
                 try files[index].append(record)
-                finished[index].insert(item.id)
+                finished[index][item.id] = record
                 progress.tallies[column.id, default: EvalProgress.Tally()].count += 1
                 progress.tallies[column.id, default: EvalProgress.Tally()].scoreSum += score.scores[scorer.primaryMetric] ?? 0
             }

@@ -36,14 +36,69 @@ public struct FusionEvalGenerator: EvalGenerator {
     public func generate(_ request: GenerationRequest) async throws -> Generation {
         let (decoderModels, options) = try configuration(for: request.method, maxTokens: request.maxTokens,
                                                          stopSequences: request.stopSequences)
-        let result = try await FusionDecoder(models: decoderModels, options: options).generate(prompt: request.prompt)
-        let perplexities = try await outputPerplexities(
-            prompt: request.prompt, output: Candidate(text: result.text, isFinal: result.stats.stopReason == .endOfGeneration))
+        let decoder = try FusionDecoder(models: decoderModels, options: options)
+        let result: FusionResult
+        var reusedSeconds = 0.0
+        var reusedSteps = 0
+        var knownPerplexities: [String: Double]?
+        if let (inputs, earlier) = reusableAnswers(for: request) {
+            // Greedy answers are deterministic, so the earlier columns' answers are exactly the ones
+            // rerank would write, and their recorded perplexities are the ones it would compute; the
+            // cost they took is counted as this column's too.
+            result = try await decoder.rerank(prompt: request.prompt, reusing: inputs)
+            reusedSeconds = earlier.map(\.seconds).reduce(0, +)
+            reusedSteps = earlier.map(\.generatedTokens).reduce(0, +)
+            if let winner = result.segments.first?.winner, earlier.indices.contains(winner) {
+                knownPerplexities = earlier[winner].perplexities
+            }
+        } else {
+            result = try await decoder.generate(prompt: request.prompt)
+        }
+        let perplexities: [String: Double]
+        if let knownPerplexities {
+            perplexities = knownPerplexities
+        } else {
+            perplexities = try await outputPerplexities(
+                prompt: request.prompt, output: Candidate(text: result.text, isFinal: result.stats.stopReason == .endOfGeneration))
+        }
         var outputTokens: [String: Int] = [:]
         for (name, count) in zip(result.models, result.stats.committedTokens) { outputTokens[name] = count }
         return Generation(text: result.text, outputTokens: outputTokens,
-                          generatedTokens: result.stats.tokensGenerated.reduce(0, +), seconds: result.stats.seconds,
+                          generatedTokens: result.stats.tokensGenerated.reduce(0, +) + reusedSteps,
+                          seconds: result.stats.seconds + reusedSeconds,
                           perplexities: perplexities, stopReason: result.stats.stopReason.rawValue)
+    }
+
+    /// For `rerank` and `cool+rerank`: the answers the same item's `single` columns (and the `cool`
+    /// column with the same options) already wrote, or nil if any is missing.
+    func reusableAnswers(for request: GenerationRequest) -> (RerankInputs, [Generation])? {
+        let method = request.method
+        guard method.buildsOnOtherColumns else { return nil }
+        var earlier: [Generation] = []
+        for name in modelNames {
+            guard let answer = request.earlier[MethodSpec(method: "single", model: name).id] else { return nil }
+            earlier.append(answer)
+        }
+        let answers = earlier.map(Self.answer)
+        var cool: GeneratedAnswer?
+        if method.method == "cool+rerank" {
+            guard let coolAnswer = request.earlier[MethodSpec(method: "cool", options: method.options).id] else { return nil }
+            earlier.append(coolAnswer)
+            cool = Self.answer(coolAnswer)
+        }
+        // Every model's perplexity of every answer, as the columns recorded them, if all are known.
+        var assessments: [[CandidateAssessment]]? = []
+        for generation in earlier {
+            let row = modelNames.compactMap { generation.perplexities[$0] }
+            guard row.count == modelNames.count else { assessments = nil; break }
+            assessments?.append(row.map { CandidateAssessment(knownPerplexity: $0) })
+        }
+        return (RerankInputs(answers: answers, cool: cool, assessments: assessments), earlier)
+    }
+
+    static func answer(_ generation: Generation) -> GeneratedAnswer {
+        GeneratedAnswer(text: generation.text, endedByModel: generation.stopReason == StopReason.endOfGeneration.rawValue,
+                        tokenCount: generation.generatedTokens)
     }
 
     /// Every model's perplexity of `output` after `prompt`; models that cannot score it are left out.

@@ -20,6 +20,10 @@ public struct MethodSpec: Sendable, Hashable, Codable {
 
     public var isSingle: Bool { method == "single" }
 
+    /// `rerank` and `cool+rerank` choose among whole answers other columns also write (the singles'
+    /// and Cool's), so a run does them last for each item and lets them reuse those answers.
+    public var buildsOnOtherColumns: Bool { method == "rerank" || method == "cool+rerank" }
+
     /// The column's unique name in results and reports: the model for a single model, else the
     /// method with its options in key order (`cool:selection=logppl`).
     public var id: String {

@@ -115,17 +115,21 @@ public enum OpenAIWire {
         }
     }
 
-    public struct CompletionResponse: Codable, Sendable {
+    /// What every answer shares (a completion, a chat completion, or one streamed chunk of either)
+    /// around its kind's choices.
+    public struct Envelope<Choice: Codable & Sendable>: Codable, Sendable {
         public var id: String
+        /// `text_completion`, `chat.completion` or `chat.completion.chunk`.
         public var object: String
         public var created: Int
         public var model: String
-        public var choices: [CompletionChoice]
+        public var choices: [Choice]
+        /// In a whole answer and in a stream's last event; nil in the other events.
         public var usage: Usage?
         public var coolFusion: CoolFusionInfo?
 
-        public init(id: String, object: String = "text_completion", created: Int, model: String,
-                    choices: [CompletionChoice], usage: Usage?, coolFusion: CoolFusionInfo? = nil) {
+        public init(id: String, object: String, created: Int, model: String, choices: [Choice], usage: Usage?,
+                    coolFusion: CoolFusionInfo? = nil) {
             self.id = id
             self.object = object
             self.created = created
@@ -135,6 +139,13 @@ public enum OpenAIWire {
             self.coolFusion = coolFusion
         }
     }
+
+    /// A completion, whole or as one streamed event (both are `text_completion` objects).
+    public typealias CompletionResponse = Envelope<CompletionChoice>
+    /// A whole chat completion.
+    public typealias ChatResponse = Envelope<ChatChoice>
+    /// One server-sent event of a streamed chat completion (`chat.completion.chunk`).
+    public typealias ChatChunk = Envelope<ChunkChoice>
 
     // MARK: Chat
 
@@ -197,26 +208,6 @@ public enum OpenAIWire {
         }
     }
 
-    public struct ChatResponse: Codable, Sendable {
-        public var id: String
-        public var object: String
-        public var created: Int
-        public var model: String
-        public var choices: [ChatChoice]
-        public var usage: Usage
-        public var coolFusion: CoolFusionInfo?
-        public init(id: String, object: String, created: Int, model: String, choices: [ChatChoice], usage: Usage,
-                    coolFusion: CoolFusionInfo?) {
-            self.id = id
-            self.object = object
-            self.created = created
-            self.model = model
-            self.choices = choices
-            self.usage = usage
-            self.coolFusion = coolFusion
-        }
-    }
-
     public struct Delta: Codable, Sendable {
         public var role: String?
         public var content: String?
@@ -234,27 +225,6 @@ public enum OpenAIWire {
             self.index = index
             self.delta = delta
             self.finishReason = finishReason
-        }
-    }
-
-    /// One server-sent event of a streamed chat completion (`chat.completion.chunk`).
-    public struct ChatChunk: Codable, Sendable {
-        public var id: String
-        public var object: String
-        public var created: Int
-        public var model: String
-        public var choices: [ChunkChoice]
-        public var usage: Usage?
-        public var coolFusion: CoolFusionInfo?
-        public init(id: String, object: String, created: Int, model: String, choices: [ChunkChoice], usage: Usage?,
-                    coolFusion: CoolFusionInfo?) {
-            self.id = id
-            self.object = object
-            self.created = created
-            self.model = model
-            self.choices = choices
-            self.usage = usage
-            self.coolFusion = coolFusion
         }
     }
 
@@ -302,5 +272,13 @@ public enum OpenAIWire {
             self.object = object
             self.data = data
         }
+    }
+}
+
+extension OpenAIWire.Envelope where Choice == OpenAIWire.CompletionChoice {
+    public init(id: String, created: Int, model: String, choices: [OpenAIWire.CompletionChoice], usage: OpenAIWire.Usage?,
+                coolFusion: OpenAIWire.CoolFusionInfo? = nil) {
+        self.init(id: id, object: "text_completion", created: created, model: model, choices: choices, usage: usage,
+                  coolFusion: coolFusion)
     }
 }

@@ -17,7 +17,18 @@ public struct WorkerClient: Sendable {
 
     let http: HTTPClient
 
-    public init(baseURL: String, workerName: String? = nil, timeout: Duration = .seconds(60), http: HTTPClient = .shared) {
+    /// The HTTP client of worker calls: `HTTPClient.shared`'s settings, except that a refused or failed
+    /// connection fails the call at once. (AsyncHTTPClient retries connecting with backoff until the
+    /// call's deadline by default, so a worker that is down was only reported after the whole timeout.)
+    public static let workerHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(baseURL: String, workerName: String? = nil, timeout: Duration = .seconds(60),
+                http: HTTPClient = WorkerClient.workerHTTP) {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
         self.baseURL = url

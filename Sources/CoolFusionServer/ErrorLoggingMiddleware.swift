@@ -9,7 +9,10 @@ struct ErrorLoggingMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            if error.status.code >= 500 { context.logger.error("\(request.uri.path): \(error.body.error.message)") }
+            // A generation cancelled because its client left is expected, not a server failure.
+            if error.status.code >= 500, error.body.error.type != "cancelled" {
+                context.logger.error("\(request.uri.path): \(error.body.error.message)")
+            }
             throw error
         } catch let error as HTTPError {
             throw APIError(error.status, error.body ?? error.status.reasonPhrase)

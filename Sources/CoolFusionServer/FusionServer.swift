@@ -30,7 +30,7 @@ public final class FusionServer: Sendable {
         router.get("/health") { _, _ in
             let status = await self.queue.status
             return JSONAnswer(Health(status: "ok", models: self.members.map(\.name), running: status.running,
-                                     waiting: status.waiting))
+                                     waiting: status.waiting, finished: status.finished, cancelled: status.cancelled))
         }
         router.get("/v1/models") { _, _ in
             JSONAnswer(OpenAIWire.ModelList(object: "list", data: [
@@ -38,16 +38,18 @@ public final class FusionServer: Sendable {
             ]))
         }
         router.post("/v1/completions") { request, context in
-            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: request, context: context)
+            var request = request
+            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: &request, context: context)
             let plan = try self.plan(body)
             let shape = ResponseShape.completion(id: "cmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
-            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, context: context)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
         router.post("/v1/chat/completions") { request, context in
-            let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: request, context: context)
+            var request = request
+            let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: &request, context: context)
             let plan = try self.plan(body)
             let shape = ResponseShape.chat(id: "chatcmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
-            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, context: context)
+            return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
         return router
     }
@@ -57,6 +59,10 @@ public final class FusionServer: Sendable {
         var models: [String]
         var running: Int
         var waiting: Int
+        /// Generations that ran to their end since the start.
+        var finished: Int
+        /// Generations stopped early because their client hung up.
+        var cancelled: Int
     }
 
     static func newID() -> String { UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }

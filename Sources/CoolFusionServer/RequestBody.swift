@@ -15,6 +15,19 @@ enum RequestBody {
         return try decode(type, from: Data(buffer.readableBytesView))
     }
 
+    /// Like `decode(_:from:context:)`, keeping the collected body in `request` (`collectBody`): the
+    /// request can then still be watched for its client hanging up (`FusionServer.watchingClient`).
+    static func decode<T: Decodable>(_ type: T.Type, from request: inout Request,
+                                     context: ServerRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(.contentTooLarge, "the request body is larger than \(context.maxUploadSize) bytes")
+        }
+        return try decode(type, from: Data(buffer.readableBytesView))
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw APIError.badRequest("the request body is empty; send a JSON object") }
         do {

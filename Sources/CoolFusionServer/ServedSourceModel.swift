@@ -2,40 +2,44 @@ import CoolFusion
 import CoolFusionRemote
 import CoolFusionTokenizers
 
-/// A source model as one served generation uses it. Works around three things the decoder's API does
-/// not offer yet (see the report): each model gets its *own* prompt (its chat template), the
-/// generation stops at the next model call once its task is cancelled (client disconnect), and a
-/// remote model whose worker fails can be dropped while the others go on.
+/// A source model as one served generation uses it: the generation stops at the next model call once
+/// its task is cancelled (client disconnect), and a remote model whose worker fails can be dropped
+/// while the others go on (`--drop-failed-workers`).
 ///
 /// A dropped model is neutral: it proposes an empty candidate (which no model can score, so it never
 /// wins), scores every candidate as "no tokens" (left out of the mean, `SelectionRule.score`), and
-/// commits nothing.
+/// commits nothing. The models still working leave its word boundaries out of their segment cuts, so
+/// after a drop the fusion goes on exactly as the remaining models' own fusion would.
 actor ServedSourceModel: SourceModel {
     nonisolated let name: String
     nonisolated let splitter: PackagedWordSplitter
     nonisolated var wordSplitter: any WordSplitter { splitter }
     let inner: any SourceModel
-    /// This model's prompt (the conversation in its own chat format), used instead of the decoder's.
-    let prompt: String
-    /// Set when this model may be dropped after a failure of its worker.
-    let ledger: DropLedger?
+    /// This model's position in the fusion.
+    let index: Int
+    /// The generation's record of dropped models (shared by all its models).
+    let ledger: DropLedger
+    /// Whether this model may be dropped after a failure of its worker.
+    let mayDrop: Bool
     private(set) var dropped = false
 
-    init(inner: any SourceModel, splitter: PackagedWordSplitter, prompt: String, ledger: DropLedger?) {
+    init(inner: any SourceModel, index: Int, splitter: PackagedWordSplitter, ledger: DropLedger, mayDrop: Bool) {
         self.inner = inner
         self.name = inner.name
+        self.index = index
         self.splitter = splitter
-        self.prompt = prompt
         self.ledger = ledger
+        self.mayDrop = mayDrop
     }
 
-    func open(prompt _: String) async throws {
+    func open(prompt: String) async throws {
         try await guarded(()) { try await inner.open(prompt: prompt) }
     }
 
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
         let abstain = SegmentProposal(candidate: Candidate(text: "", isFinal: false), alignment: .cappedWhole,
                                       tokensGenerated: 0, tokensReused: 0)
+        let rule = Self.withoutDropped(rule, ledger.droppedIndices)
         return try await guarded(abstain) { try await inner.nextSegment(rule: rule, tokenCap: tokenCap) }
     }
 
@@ -62,9 +66,16 @@ actor ServedSourceModel: SourceModel {
     nonisolated func encode(_ text: String) -> [TokenID] { inner.encode(text) }
     nonisolated func decode(_ tokens: [TokenID]) -> String { inner.decode(tokens) }
 
-    /// Frees remote state (a worker session) at the end of the generation.
-    func close() async {
-        if let remote = inner as? RemoteSourceModel { await remote.close() }
+    /// Frees the inner model's state (a worker session) at the end of the generation.
+    func close() async { await inner.close() }
+
+    /// `rule` with the dropped models' splitters left out (and the own index moved accordingly).
+    static func withoutDropped(_ rule: SegmentBoundaryRule, _ dropped: Set<Int>) -> SegmentBoundaryRule {
+        guard !dropped.isEmpty else { return rule }
+        let kept = rule.splitters.indices.filter { !dropped.contains($0) }
+        let ownIndex = rule.ownIndex - dropped.filter { $0 < rule.ownIndex }.count
+        return SegmentBoundaryRule(splitters: kept.map { rule.splitters[$0] }, ownIndex: ownIndex,
+                                   ownBoundariesOnly: rule.ownBoundariesOnly)
     }
 
     private func guarded<T: Sendable>(_ neutral: T, _ operation: () async throws -> T) async throws -> T {
@@ -74,7 +85,7 @@ actor ServedSourceModel: SourceModel {
             return try await operation()
         } catch let error as RemoteModelError {
             if Task.isCancelled { throw CancellationError() }
-            if let ledger, ledger.drop(name, reason: error.description) {
+            if mayDrop, ledger.drop(index, name: name, reason: error.description) {
                 dropped = true
                 return neutral
             }

@@ -1,16 +1,13 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of both servers: the connection's channel (to notice a client that hangs up
-/// while its answer is being generated) and a larger upload limit (tokenizer packages are megabytes).
+/// The request context of both servers: a larger upload limit (tokenizer packages are megabytes).
+/// (A client that hangs up is noticed on the request's inbound stream: `FusionServer.watchingClient`.)
 public struct ServerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Nil under the in-process test framework's router mode.
-    public let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        channel = source.channel
     }
 
     public var maxUploadSize: Int { 64 * 1024 * 1024 }

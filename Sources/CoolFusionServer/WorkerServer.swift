@@ -67,8 +67,7 @@ public struct WorkerServer: Sendable {
         router.post("/v1/sessions/:id/open") { request, context in
             let id = try context.parameters.require("id")
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
-            let model = try await sessions.model(id)
-            try await model.open(prompt: open.prompt)
+            try await withSession(id) { model in try await model.open(prompt: open.prompt) }
             return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.encode(open.prompt).count))
         }
         router.post("/v1/sessions/:id/next_segment") { request, context in
@@ -87,40 +86,37 @@ public struct WorkerServer: Sendable {
                 throw APIError(.conflict, "unknown tokenizers \(missing.joined(separator: ", ")); upload them first",
                                code: "unknown_tokenizer", missing: missing)
             }
-            let model = try await sessions.model(id)
             let rule = SegmentBoundaryRule(splitters: known, ownIndex: next.ownIndex,
                                            ownBoundariesOnly: next.ownBoundariesOnly)
-            let proposal = try await Self.mapped { try await model.nextSegment(rule: rule, tokenCap: next.tokenCap) }
-            await sessions.touch(id)
+            let proposal = try await withSession(id) { model in
+                try await model.nextSegment(rule: rule, tokenCap: next.tokenCap)
+            }
             return JSONAnswer(WorkerAPI.Proposal(proposal))
         }
         router.post("/v1/sessions/:id/assess") { request, context in
             let id = try context.parameters.require("id")
             let assess = try await RequestBody.decode(WorkerAPI.Assess.self, from: request, context: context)
-            let model = try await sessions.model(id)
-            let results = try await Self.mapped { try await model.assess(assess.candidates) }
-            await sessions.touch(id)
+            let results = try await withSession(id) { model in try await model.assess(assess.candidates) }
             return JSONAnswer(WorkerAPI.Assessments(assessments: results.map(WorkerAPI.Assessment.init)))
         }
         router.post("/v1/sessions/:id/commit") { request, context in
             let id = try context.parameters.require("id")
             let commit = try await RequestBody.decode(WorkerAPI.Commit.self, from: request, context: context)
-            let model = try await sessions.model(id)
-            let tokens = try await Self.mapped { try await model.commit(candidateAt: commit.index) }
+            let tokens = try await withSession(id) { model in try await model.commit(candidateAt: commit.index) }
             return JSONAnswer(WorkerAPI.Tokens(tokens: tokens))
         }
         router.get("/v1/sessions/:id/continuation") { _, context in
-            let model = try await sessions.model(try context.parameters.require("id"))
-            return JSONAnswer(WorkerAPI.Tokens(tokens: await model.committedContinuation()))
+            let tokens = try await withSession(try context.parameters.require("id")) { model in
+                await model.committedContinuation()
+            }
+            return JSONAnswer(WorkerAPI.Tokens(tokens: tokens))
         }
         router.post("/v1/sessions/:id/answer") { request, context in
             let id = try context.parameters.require("id")
             let answer = try await RequestBody.decode(WorkerAPI.Answer.self, from: request, context: context)
-            let model = try await sessions.model(id)
-            let result = try await Self.mapped {
+            let result = try await withSession(id) { model in
                 try await model.generateAnswer(maxTokens: answer.maxTokens, stopSequences: answer.stop)
             }
-            await sessions.touch(id)
             return JSONAnswer(WorkerAPI.Answered(result))
         }
         router.delete("/v1/sessions/:id") { _, context in
@@ -159,11 +155,21 @@ public struct WorkerServer: Sendable {
         }
     }
 
-    /// Runs a model operation, turning the fusion's and the engine's misuse errors into 4xx answers.
-    static func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw ErrorMapping.apiError(error) }
+    /// Runs one call on session `id`'s model (so the session cannot expire during it), turning the
+    /// fusion's and the engine's misuse errors into 4xx answers.
+    func withSession<T: Sendable>(_ id: String, _ body: (EngineSourceModel) async throws -> T) async throws -> T {
+        let model = try await sessions.checkOut(id)
+        do {
+            let result = try await body(model)
+            await sessions.checkIn(id)
+            return result
+        } catch {
+            await sessions.checkIn(id)
+            throw ErrorMapping.apiError(error)
+        }
     }
 
+    /// Runs a model operation, turning the fusion's and the engine's misuse errors into 4xx answers.
     static func mappedSync<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch { throw ErrorMapping.apiError(error) }
     }

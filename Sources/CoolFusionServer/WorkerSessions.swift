@@ -2,12 +2,16 @@ import CoolFusion
 import Foundation
 
 /// The worker's open sessions: one `EngineSourceModel` (its own KV cache) per session id. Sessions
-/// unused for longer than `idleTimeout` are freed by `reap()` (the worker calls it periodically), so a
-/// master that vanished does not keep memory forever.
+/// unused for longer than `idleTimeout` are freed by `reap()` (the worker calls it periodically, and
+/// on every look-up), so a master that vanished does not keep memory forever. A session is never
+/// freed while a call on it runs (a long generation on a loaded machine can outlast the timeout); its
+/// idle time starts when its last call ends.
 actor WorkerSessions {
     private struct Entry {
         let model: EngineSourceModel
         var lastUsed: ContinuousClock.Instant
+        /// Calls running on the session now.
+        var calls = 0
     }
 
     private var entries: [String: Entry] = [:]
@@ -20,7 +24,11 @@ actor WorkerSessions {
         self.maximumSessions = maximumSessions
     }
 
-    var count: Int { entries.count }
+    /// Sessions held now (expired ones freed first).
+    var count: Int {
+        reap()
+        return entries.count
+    }
 
     /// Registers a new session; 503 when the worker already holds `maximumSessions`.
     func add(_ model: EngineSourceModel) throws -> String {
@@ -33,21 +41,26 @@ actor WorkerSessions {
         return id
     }
 
-    /// The session's model, marked as used now; 404 for an unknown or expired id.
-    func model(_ id: String) throws -> EngineSourceModel {
+    /// The session's model for one call, which must be followed by `checkIn`; 404 for an unknown or
+    /// expired id.
+    func checkOut(_ id: String) throws -> EngineSourceModel {
         reap()
         guard var entry = entries[id] else {
             throw APIError(.notFound, "no session '\(id)' (closed, or idle longer than the worker's timeout)",
                            code: "session_not_found")
         }
+        entry.calls += 1
         entry.lastUsed = clock.now
         entries[id] = entry
         return entry.model
     }
 
-    /// Marks the session used now (after a long call), if it still exists.
-    func touch(_ id: String) {
-        entries[id]?.lastUsed = clock.now
+    /// Ends a call on the session: its idle time starts now.
+    func checkIn(_ id: String) {
+        guard var entry = entries[id] else { return }
+        entry.calls = max(0, entry.calls - 1)
+        entry.lastUsed = clock.now
+        entries[id] = entry
     }
 
     @discardableResult
@@ -55,11 +68,11 @@ actor WorkerSessions {
         entries.removeValue(forKey: id) != nil
     }
 
-    /// Frees sessions idle longer than the timeout; returns how many.
+    /// Frees sessions without a running call that are idle longer than the timeout; returns how many.
     @discardableResult
     func reap() -> Int {
         let now = clock.now
-        let expired = entries.filter { now - $0.value.lastUsed > idleTimeout }.map(\.key)
+        let expired = entries.filter { $0.value.calls == 0 && now - $0.value.lastUsed > idleTimeout }.map(\.key)
         for id in expired { entries.removeValue(forKey: id) }
         return expired.count
     }

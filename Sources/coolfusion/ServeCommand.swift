@@ -5,7 +5,6 @@ import CoolFusionModelStore
 import CoolFusionRemote
 import CoolFusionServer
 import Foundation
-import Hummingbird
 
 /// `coolfusion serve [--model MODEL]... [--worker URL]... [--engine URL --engine-tokenizer MODEL]...`:
 /// the fused models as one OpenAI-compatible model named `coolfusion`.
@@ -34,11 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("engine-model"), help: "The model name to request from each --engine, in order (default: its first).")
     var engineModels: [String] = []
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
-
-    @Option(help: "Port to listen on (0: any free port; the chosen one is printed).")
-    var port = 8100
+    @OptionGroup var listen: ListenOptions
 
     @Option(help: "cool | cool-align | rerank | cool+rerank | single.",
             transform: { text in
@@ -67,9 +62,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for any one worker call.")
     var workerTimeout = 60.0
 
-    @Option(help: "Cap the context length of local models (tokens).")
-    var contextLength: Int?
-
     @Flag(help: "Keep fusing without a worker that fails (and say so in cool_fusion.dropped_models) instead of ending the request.")
     var dropFailedWorkers = false
 
@@ -79,7 +71,6 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var selectionOptions: SelectionOptions
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue must be at least 0") }
         guard segmentTokenCap >= 1 else { throw ValidationError("--segment-token-cap must be at least 1") }
@@ -104,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         let localNames = models.isEmpty && workers.isEmpty && engines.isEmpty ? DefaultModel.all.map(\.alias) : models
         for name in localNames {
             let hosted = try HostedModel(path: try store.resolve(name), name: GenerateCommand.displayName(name),
-                                         contextLength: contextLength)
+                                         contextLength: listen.contextLength)
             members.append(FusionMember(.local(hosted)))
         }
         let timeout = Duration.milliseconds(Int(workerTimeout * 1000))
@@ -131,12 +122,6 @@ struct ServeCommand: AsyncParsableCommand {
         let server = try FusionServer(members: members, configuration: configuration)
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let names = members.map(\.name).joined(separator: " + ")
-        let app = Application(
-            router: server.makeRouter(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "coolfusion"),
-            onServerRunning: { channel in
-                ServerAnnouncement.listening(what: "serve (\(names))", channel: channel)
-            })
-        try await app.runService()
+        try await listen.run(server.makeRouter(), defaultPort: 8100, serverName: "coolfusion", what: "serve (\(names))")
     }
 }

@@ -46,6 +46,29 @@ import Testing
         #expect(stored.methods.map(\.id) == ["small", "big", "cool"])
     }
 
+    @Test("rerank columns run after the singles and cool for each item and receive their answers, also on resume")
+    func rerankColumnsGetEarlierAnswers() async throws {
+        let directory = ResultsDirectory(root: try RepositoryFiles.temporaryDirectory("reuse"))
+        // Asked for rerank first; it still runs after the columns it builds on.
+        let methods = try MethodSpec.parseList("cool+rerank,rerank,single,cool", models: models)
+        let interrupted = ScriptedGenerator(models: models, failAfter: 7, answer: Self.answer)
+        await #expect(throws: ScriptedGenerator.Interrupted.self) {
+            try await EvalRunner(generator: interrupted, directory: directory).run(settings: settings(methods), items: items, exemplars: [])
+        }
+        #expect(interrupted.requests.prefix(5).map(\.method.id) == ["small", "big", "cool", "cool+rerank", "rerank"])
+        let first = try #require(interrupted.requests.first { $0.method.id == "cool+rerank" })
+        #expect(first.earlier.keys.sorted() == ["big", "cool", "small"])
+        #expect(first.earlier["small"]?.text == Self.answer(column: "small", prompt: first.prompt))
+
+        // Item 2 stopped after its singles; the resumed run reads them back from the files.
+        let resumed = ScriptedGenerator(models: models, answer: Self.answer)
+        try await EvalRunner(generator: resumed, directory: directory).run(settings: settings(methods), items: items, exemplars: [])
+        #expect(resumed.requests.prefix(3).map(\.method.id) == ["cool", "cool+rerank", "rerank"])
+        let second = resumed.requests[1]
+        #expect(second.earlier.keys.sorted() == ["big", "cool", "small"])
+        #expect(second.earlier["cool"]?.text == Self.answer(column: "cool", prompt: second.prompt))
+    }
+
     @Test func resumingSkipsFinishedItems() async throws {
         let directory = ResultsDirectory(root: try RepositoryFiles.temporaryDirectory("resume"))
         let methods = try MethodSpec.parseList("single,cool", models: models)

@@ -71,9 +71,9 @@ import Testing
         #expect(failure.body.contains("gemma3-270m"))
         #expect(failure.body.contains(gemma.url))
         // No hang: the failure arrives long before the 2,000-token generation could end. The bound is
-        // generous on purpose: a refused connection is retried for the whole --worker-timeout (15 s),
-        // and a step already running on the surviving worker finishes first, which on a loaded 2-core
-        // machine took 52 s; a hang would last the whole generation.
+        // generous on purpose: the broken connection fails at once, but a step already running on the
+        // surviving worker finishes first, which on a loaded 2-core machine took 52 s; a hang would last
+        // the whole generation.
         #expect(clock.now - start < .seconds(120))
 
         // The master still answers; its health lists both models.

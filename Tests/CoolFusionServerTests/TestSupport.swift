@@ -53,3 +53,23 @@ enum Executable {
         return candidates[0].appendingPathComponent("coolfusion")
     }
 }
+
+/// Runs `body`, failing after `limit` instead of hanging (a bound for a broken build, not a timing
+/// assertion: it is far above how long the body takes).
+func withNoHangBound<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw NoHangBoundExceeded(limit: limit) }
+        return value
+    }
+}
+
+struct NoHangBoundExceeded: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "did not finish within the no-hang bound of \(limit)" }
+}

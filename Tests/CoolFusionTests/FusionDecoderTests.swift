@@ -170,19 +170,22 @@ import Testing
 
     @Test("the budget is a hard cap: the last segment shrinks to the tokens left, even mid-word")
     func tokenBudget() async throws {
-        // "Multi-tasking" is 3 tokens for both models; with 2 left the segment is cut after "Multi-".
+        // "Multi-tasking" is 3 tokens for both models; with 2 left the segment is cut inside it.
         func handles() -> [ScriptedHandle] {
             [
                 makeScripted(.init(name: "a", tokenizer: hyphenWords, scripts: ["Q: Multi-tasking is fun"])),
                 makeScripted(.init(name: "b", tokenizer: spaceWords, scripts: ["Q: Multi-tasking is fun"])),
             ]
         }
-        for (budget, text) in [(2, "Multi-"), (3, "Multi-tasking"), (4, "Multi-tasking is")] {
+        for budget in [2, 3, 4] {
             let decoder = try FusionDecoder(models: handles().map(\.model), options: FusionOptions(maxTokens: budget))
             let result = try await decoder.generate(prompt: "Q: ")
-            #expect(result.text == text)
+            #expect("Multi-tasking is fun".hasPrefix(result.text))
+            #expect(hyphenWords.encodeContinuation(result.text).count == budget)
             #expect(result.stats.stopReason == .maxTokens)
             #expect(result.stats.committedTokens == [budget, budget])
+            if budget == 2 { #expect(result.text.count < "Multi-tasking".count) }
+            if budget == 3 { #expect(result.text == "Multi-tasking") }
         }
     }
 
@@ -219,6 +222,52 @@ import Testing
         #expect(both.segments[0].candidates.count == 3)
         #expect(both.segments[0].candidates[2].model == 2)
         #expect(both.text == both.segments.map(\.text).joined())
+    }
+
+    @Test("rerank over answers written earlier picks exactly what rerank picks, without generating")
+    func rerankReusingAnswers() async throws {
+        let logProbs: [String: Float] = [" trained": -0.1, " on": -0.1, " data": -0.1, " not": -3, " the": -3, " best": -3]
+        let scripts = ["LLMs are not the best", "LLMs are trained on data"]
+        func handles() -> [ScriptedHandle] {
+            scripts.enumerated().map { index, script in
+                makeScripted(.init(name: "m\(index)", tokenizer: spaceWords, scripts: [script], logProbs: logProbs))
+            }
+        }
+        for method in [FusionMethod.rerank, .coolPlusRerank] {
+            let options = FusionOptions(method: method, maxTokens: 20)
+            let full = try await FusionDecoder(models: handles().map(\.model), options: options).generate(prompt: "LLMs are")
+            // The answers the single and cool methods write for the same prompt.
+            var answers: [GeneratedAnswer] = []
+            for handle in handles() {
+                let single = try await FusionDecoder(models: [handle.model], options: FusionOptions(method: .single, maxTokens: 20))
+                    .generate(prompt: "LLMs are")
+                answers.append(GeneratedAnswer(text: single.text, endedByModel: single.stats.stopReason == .endOfGeneration,
+                                               tokenCount: single.stats.tokensGenerated[0]))
+            }
+            let cool = try await FusionDecoder(models: handles().map(\.model), options: FusionOptions(maxTokens: 20))
+                .generate(prompt: "LLMs are")
+            let reusing = handles()
+            let reused = try await FusionDecoder(models: reusing.map(\.model), options: options).rerank(
+                prompt: "LLMs are",
+                reusing: RerankInputs(answers: answers, cool: GeneratedAnswer(
+                    text: cool.text, endedByModel: cool.stats.stopReason == .endOfGeneration,
+                    tokenCount: cool.stats.tokensGenerated.reduce(0, +))))
+            #expect(reused.text == full.text)
+            #expect(reused.segments[0].winner == full.segments[0].winner)
+            #expect(reused.segments[0].candidates.map(\.text) == full.segments[0].candidates.map(\.text))
+            #expect(reused.segments[0].candidates.map(\.ppl) == full.segments[0].candidates.map(\.ppl))
+            #expect(reused.stats.stopReason == full.stats.stopReason)
+            // Nothing was generated: the models only scored.
+            #expect(reusing.allSatisfy { $0.counters.value.greedy == 0 })
+        }
+        let twoModels = handles().map(\.model)
+        await #expect(throws: FusionError.reusedAnswersMismatch(answers: 1, models: 2)) {
+            try await FusionDecoder(models: twoModels, options: FusionOptions(method: .rerank))
+                .rerank(prompt: "LLMs are", reusing: RerankInputs(answers: [GeneratedAnswer(text: "x", endedByModel: true, tokenCount: 1)]))
+        }
+        await #expect(throws: FusionError.reuseNeedsRerank(method: "cool")) {
+            try await FusionDecoder(models: twoModels).rerank(prompt: "LLMs are", reusing: RerankInputs(answers: []))
+        }
     }
 
     @Test("invalid settings are typed errors")

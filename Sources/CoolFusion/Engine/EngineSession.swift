@@ -19,6 +19,8 @@ public final class EngineSession: InferenceSession {
 
     public var tokenCount: Int { session.count }
 
+    public var tokens: [TokenID] { session.tokens }
+
     public func append(_ tokens: [TokenID]) throws {
         guard !tokens.isEmpty else { return }
         try session.append(tokens)

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bare HTTP/1.1 client on a loopback TCP socket, so a test can hang up in the middle of an answer
+/// exactly as a killed client does: by closing the socket. Reads never block a thread for long
+/// (a short receive timeout, then the task sleeps), so the in-process server keeps its threads.
+final class RawHTTPConnection {
+    private var descriptor: Int32
+
+    enum Failure: Error, CustomStringConvertible {
+        case system(String, Int32)
+        case timedOut(waitingFor: String, received: String)
+
+        var description: String {
+            switch self {
+            case .system(let call, let code): return "\(call) failed: \(String(cString: strerror(code)))"
+            case .timedOut(let marker, let received): return "no '\(marker)' in the answer within the bound; got: \(received)"
+            }
+        }
+    }
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { throw Failure.system("socket", errno) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close()
+            throw Failure.system("connect", code)
+        }
+        var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Sends a POST of `json` to `path`.
+    func post(_ path: String, json: String) throws {
+        let body = Array(json.utf8)
+        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        var bytes = Array(head.utf8) + body
+        while !bytes.isEmpty {
+            let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard sent > 0 else { throw Failure.system("send", errno) }
+            bytes.removeFirst(sent)
+        }
+    }
+
+    /// Reads until `marker` has arrived; throws `timedOut` after `limit` (a no-hang bound).
+    func read(until marker: String, within limit: Duration) async throws -> String {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                received += chunk[..<count]
+                let text = String(decoding: received, as: UTF8.self)
+                if text.contains(marker) { return text }
+                continue
+            }
+            let text = String(decoding: received, as: UTF8.self)
+            guard clock.now - start < limit, count < 0 else { throw Failure.timedOut(waitingFor: marker, received: text) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Hangs up (idempotent).
+    func close() {
+        guard descriptor >= 0 else { return }
+        #if canImport(Glibc)
+        _ = Glibc.close(descriptor)
+        #else
+        _ = Darwin.close(descriptor)
+        #endif
+        descriptor = -1
+    }
+
+    deinit { close() }
+}
