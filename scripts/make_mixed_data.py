@@ -84,11 +84,11 @@ def main() -> None:
         assert not (questions[0] & questions[1] or questions[0] & questions[2] or questions[1] & questions[2]), task
         print(f"{task}: " + ", ".join(f"{len(items)} {split}" for split, items in splits.items()))
 
-    write(os.path.join(out, "mixed_test.jsonl"), [i for items in combined["test"] for i in items])
-    write(os.path.join(out, "mixed_dev.jsonl"), [i for items in combined["dev"] for i in items])
-    # Round-robin, so the first N exemplars cover N different tasks.
-    write(os.path.join(out, "mixed_fewshot.jsonl"),
-          [items[k] for k in range(FEWSHOT_SIZE) for items in combined["fewshot"]])
+    # Round-robin over the tasks, so `eval --limit N` (and an interrupted run) covers every task
+    # about equally; `eval` prompts each item with the exemplars of its own subset.
+    for split, size in (("test", TEST_SIZE), ("dev", DEV_SIZE), ("fewshot", FEWSHOT_SIZE)):
+        write(os.path.join(out, f"mixed_{split}.jsonl"),
+              [items[k] for k in range(size) for items in combined[split]])
 
 
 def collect(task, dataset, seed, size, taken):

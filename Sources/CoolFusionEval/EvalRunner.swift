@@ -54,7 +54,7 @@ public struct EvalRunner: Sendable {
         let clock = ContinuousClock()
         for item in items where !isDone(item) {
             let start = clock.now
-            let prompt = format.prompt(for: item, exemplars: exemplars)
+            let prompt = format.prompt(for: item, exemplars: FewShot.exemplars(for: item, from: exemplars))
             for (index, column) in columns.enumerated() where finished[index][item.id] == nil {
                 var earlier: [String: Generation] = [:]
                 for (other, records) in zip(columns, finished) where other != column {

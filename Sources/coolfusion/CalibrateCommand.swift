@@ -138,15 +138,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EvalError.missingFewShotFile(dataPath: data, tried: path)
         }
-        let all = try EvalDataset.load(path: path)
-        let shared = try FewShot.select(shots, from: all, path: path, testItems: items)
-        var bySubset: [String: [EvalItem]] = [:]
-        for subset in Set(all.compactMap(\.subset)) {
-            let own = all.filter { $0.subset == subset }
-            if own.count >= shots {
-                bySubset[subset] = try FewShot.select(shots, from: own, path: path, testItems: items)
-            }
-        }
-        return { item in item.subset.flatMap { bySubset[$0] } ?? shared }
+        let chosen = try FewShot.select(shots, from: try EvalDataset.load(path: path), path: path, testItems: items)
+        return { item in FewShot.exemplars(for: item, from: chosen) }
     }
 }

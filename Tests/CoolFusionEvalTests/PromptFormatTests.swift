@@ -38,6 +38,28 @@ import Testing
                 == "Question: What colour is the sky?\nAnswer: blue\n\nEmma is a novel by Jane Austen.\nQuestion: Who wrote it?\nAnswer:")
     }
 
+    @Test("a mixed benchmark prompts each item with the first exemplars of its own subset")
+    func mixedBenchmarkUsesEachSubsetsOwnExemplars() throws {
+        var pool: [EvalItem] = []
+        for index in 0..<3 {
+            for task in ["sum", "legs"] {
+                pool.append(EvalItem(id: task + String(index), question: task + " example \(index)?",
+                                     answers: [String(index)], subset: task))
+            }
+        }
+        let tests = [EvalItem(id: "t1", question: "legs test?", answers: ["4"], subset: "legs")]
+        let chosen = try FewShot.select(2, from: pool, path: "mixed_fewshot.jsonl", testItems: tests)
+        // Only the subsets the test items use, two each.
+        #expect(chosen.map(\.id) == ["legs0", "legs1"])
+        let prompt = EvalTask.qa.promptFormat.prompt(for: tests[0], exemplars: FewShot.exemplars(for: tests[0], from: chosen))
+        #expect(prompt == "Question: legs example 0?\nAnswer: 0\n\nQuestion: legs example 1?\nAnswer: 1\n\nQuestion: legs test?\nAnswer:")
+        #expect(throws: EvalError.self) {
+            try FewShot.select(4, from: pool, path: "mixed_fewshot.jsonl", testItems: tests)
+        }
+        // Items without a subset keep the plain first-N rule.
+        #expect(FewShot.exemplars(for: item, from: chosen).map(\.id) == ["legs0", "legs1"])
+    }
+
     @Test func committedExemplarsGiveTheDocumentedPrompt() throws {
         let fewShotPath = RepositoryFiles.path("data/gsm_symbolic_fewshot.jsonl")
         let testItems = try EvalDataset.load(path: RepositoryFiles.path("data/gsm_symbolic_test.jsonl"))
