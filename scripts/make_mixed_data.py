@@ -12,11 +12,10 @@
 # and the same items together, each tagged with its task in `subset`:
 #   data/mixed_test.jsonl (200), data/mixed_dev.jsonl (60), data/mixed_fewshot.jsonl (20).
 #
-# Why per-task files: `coolfusion eval` puts the first --shots exemplars of one few-shot file before
-# every item, so a chain_sum question only gets chain_sum exemplars when each task is its own dataset
-# (`--data data/mixed_chain_sum_test.jsonl` picks `data/mixed_chain_sum_fewshot.jsonl` by default).
-# The combined few-shot file is ordered round-robin over the tasks, so `--shots 5` with
-# data/mixed_test.jsonl shows one exemplar of each task.
+# Few-shot exemplars per task: `coolfusion eval` and `calibrate` give every item of a mixed file the
+# first --shots exemplars of its own subset, so the combined files work as they are; the per-task files
+# make one dataset (one report row) per task. The combined files are ordered round-robin over the
+# tasks, so `--limit N` still covers every task.
 #
 # Pinned: reasoning-gym 0.1.25 (checked below; another version may generate other questions).
 # Deterministic: fixed seeds, so rerunning rewrites byte-identical files. Test, dev and few-shot items

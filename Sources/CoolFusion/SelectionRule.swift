@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Rules (one type each in `Selection/`, built by name with `SelectionRules.make`):
 /// `paper` (mean of perplexities, Eq. 3, the default), `logppl`, `weighted`, `vote`, `median`,
-/// `majority[+RULE]`.
+/// `leader`, `majority[+RULE]`.
 public protocol SelectionRule: Sendable {
     /// The name that selects the rule (`--selection`, `cool:selection=...`).
     var name: String { get }

@@ -9,8 +9,9 @@ struct SelectionOptions: ParsableArguments {
         discussion: """
         paper: lowest mean perplexity (the paper's Eq. 3). logppl: lowest mean log-perplexity. weighted: \
         paper with per-model weights. vote: every model ranks the candidates by its perplexity, lowest rank \
-        sum wins (Borda). median: lowest median perplexity. majority: a candidate two or more models \
-        proposed wins, else paper decides (majority+vote: else vote).
+        sum wins (Borda). median: lowest median perplexity. leader: the candidate of the model with the \
+        largest weight. majority: a candidate two or more models proposed wins, else paper decides \
+        (majority+vote: else vote; majority+leader: else the leader).
         """))
     var selection: String?
 

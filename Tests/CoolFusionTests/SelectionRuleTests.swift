@@ -111,6 +111,28 @@ import Testing
         #expect(majority.winner(of: [a, b, c], proposers: [[0, 1, 4], [2, 3], []]) == 0)
     }
 
+    @Test func leaderFollowsTheHeaviestProposerUnlessTwoAgree() throws {
+        // Three different candidates; the third model has the largest weight, so its candidate wins
+        // although its perplexities are the worst.
+        let columns = [[Self.ppl(1.2), Self.ppl(2), Self.ppl(3)], [Self.ppl(4), Self.ppl(1.1), Self.ppl(3)],
+                       [Self.ppl(9), Self.ppl(9), Self.ppl(2)]]
+        let leader = try rule("leader", weights: [0.5, 0.94, 1.56])
+        let decision = try #require(leader.decide(columns, proposers: [[0], [1], [2]]))
+        #expect(decision.winner == 2)
+        #expect(decision.scores == [-0.5, -0.94, -1.56])
+        // majority+leader: two agreeing models overrule the leader; the veto case goes to " Yes".
+        let majorityLeader = try rule("majority+leader", weights: [0.5, 0.94, 1.56])
+        #expect(majorityLeader.name == "majority+leader")
+        #expect(majorityLeader.winner(of: columns, proposers: [[0, 1], [], [2]]) == 0)
+        #expect(majorityLeader.winner(of: columns, proposers: [[0], [1], [2]]) == 2)
+        #expect(majorityLeader.winner(of: Self.yesNo, proposers: Self.yesNoProposers) == 1)
+        // Without weights the first model leads; without proposers the (weighted) paper rule decides;
+        // a candidate only Cool's own answer proposed (index past the models) does not lead.
+        #expect(try rule("leader").winner(of: columns, proposers: [[1], [2], [0]]) == 2)
+        #expect(leader.winner(of: Self.yesNo) == MeanSelection(weights: [0.5, 0.94, 1.56]).winner(of: Self.yesNo))
+        #expect(leader.winner(of: columns, proposers: [[3], [0], []]) == 1)
+    }
+
     @Test func weightsPerModel() throws {
         // Nearly silencing the over-confident first model lets " Yes" win.
         let weighted = try rule("weighted", weights: [0.01, 1, 1])
@@ -131,7 +153,7 @@ import Testing
     }
 
     @Test func namesAndTheirErrors() throws {
-        for name in ["paper", "logppl", "vote", "median", "majority", "majority+median", "majority+logppl"] {
+        for name in ["paper", "logppl", "vote", "median", "leader", "majority", "majority+median", "majority+logppl"] {
             #expect(try SelectionRules.make(name).name == name)
         }
         #expect(try SelectionRules.make(" Vote ").name == "vote")

@@ -3,14 +3,15 @@ import Foundation
 /// Building a selection rule from its name (`--selection`, `cool:selection=...`) and optional weights.
 public enum SelectionRules {
     /// The rule names, for help texts and errors.
-    public static let names = ["paper", "logppl", "weighted", "vote", "median", "majority"]
+    public static let names = ["paper", "logppl", "weighted", "vote", "median", "leader", "majority"]
     /// The names as a help text.
-    public static let help = "paper (= ppl), logppl, weighted, vote, median, majority or majority+RULE"
+    public static let help = "paper (= ppl), logppl, weighted, vote, median, leader, majority or majority+RULE"
 
     /// The rule called `name`, with `weights` (one per model) where the rule takes them.
     ///
     /// `paper` (alias `ppl`) and `logppl` take optional weights; `weighted` is `paper` that requires
-    /// them; `vote` takes optional weights (weighted ranks); `median` takes none; `majority+RULE`
+    /// them; `vote` takes optional weights (weighted ranks); `leader` takes them to find the leader
+    /// (without, the first model leads); `median` takes none; `majority+RULE`
     /// passes them to its fallback RULE (`majority` alone falls back to `paper`).
     public static func make(_ name: String, weights: [Double]? = nil) throws -> any SelectionRule {
         let name = name.trimmingCharacters(in: .whitespaces).lowercased()
@@ -30,6 +31,8 @@ public enum SelectionRules {
             return MeanSelection(metric: .ppl, weights: weights)
         case "vote":
             return RankVoteSelection(weights: weights)
+        case "leader":
+            return LeaderSelection(weights: weights)
         case "median":
             guard weights == nil else { throw SelectionError.weightsNotSupported(rule: name) }
             return MedianSelection()
