@@ -306,8 +306,8 @@ CF_AVX2 static void quantize_q8a(const float *x, void *dst, int64_t cols) {
         const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
         int sums[2];
         _mm256_storeu_si256((__m256i *)y[b].qs, quantize_32(x, _mm256_set1_ps(id), sums));
-        y[b].d = d;
-        y[b].s = d * (float)(sums[0] + sums[1]);
+        y[b].d = cf_round_to_half(d);
+        y[b].s = cf_round_to_half(d * (float)(sums[0] + sums[1]));
     }
 }
 

@@ -2,6 +2,7 @@
 // Each public function dispatches once per call on the cached CPU check.
 #include "cf_internal.h"
 #include <math.h>
+#include <pthread.h>
 
 // ---- Scalar versions (the fallback, and the tails of the SIMD loops) ----
 
@@ -27,15 +28,33 @@ static float exp_sub_sum_scalar(float *x, float max, int64_t n) {
 static void silu_mul_scalar(float *gate, const float *up, int64_t n) {
     for (int64_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
+// GELU (tanh approximation) as ggml computes it on CPU: through a table indexed by the f16 bits
+// of the input, holding f16(gelu(x)); inputs at or below −10 give 0 and at or above 10 give x.
+// So gelu(x) = f16(gelu_f32(f16(x))): llama.cpp's Gemma activations carry that rounding, and
+// matching it removes a systematic ~2^-12 relative difference per FFN element.
 #define GELU_COEF_A 0.044715f
-#define SQRT_2_OVER_PI 0.7978845608028654f
-static void gelu_mul_scalar(float *gate, const float *up, int64_t n) {
-    // gelu(x) = 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))
-    for (int64_t i = 0; i < n; i++) {
-        const float v = gate[i];
-        gate[i] = 0.5f * v * (1.0f + tanhf(SQRT_2_OVER_PI * (v + GELU_COEF_A * v * v * v))) * up[i];
-    }
+#define SQRT_2_OVER_PI 0.79788456080286535587989211986876f
+static cf_half gelu_table[1 << 16];
+static pthread_once_t gelu_table_once = PTHREAD_ONCE_INIT;
+
+static float gelu_f32(float x) {
+    return 0.5f * x * (1.0f + tanhf(SQRT_2_OVER_PI * x * (1.0f + GELU_COEF_A * x * x)));
 }
+static void gelu_table_fill(void) {
+    for (uint32_t i = 0; i < (1u << 16); i++) gelu_table[i] = cf_f32_to_half(gelu_f32(cf_half_to_f32((cf_half)i)));
+}
+static inline float gelu_from_table(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    return cf_half_to_f32(gelu_table[cf_f32_to_half(x)]);
+}
+static void gelu_mul_scalar(float *gate, const float *up, int64_t n) {
+    pthread_once(&gelu_table_once, gelu_table_fill);
+    for (int64_t i = 0; i < n; i++) gate[i] = gelu_from_table(gate[i]) * up[i];
+}
+
+// x rounded to f16 values in place (llama.cpp keeps K and V, and attention's f16 operands, as f16).
+static void round_to_half_scalar(float *x, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = cf_round_to_half(x[i]); }
 
 static void dot_rows_scalar(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
                             float scale, float *scores) {
@@ -149,18 +168,32 @@ CF_AVX2 static void silu_mul_avx2(float *gate, const float *up, int64_t n) {
     silu_mul_scalar(gate + i, up + i, n - i);
 }
 
+// The table lookup of gelu_mul_scalar, eight lanes at a time: F16C converts (round to nearest
+// even, as cf_f32_to_half), the lookups are scalar loads, and the ±10 bounds are blends.
 CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
-    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
+    pthread_once(&gelu_table_once, gelu_table_fill);
+    const __m256 low = _mm256_set1_ps(-10.0f), high = _mm256_set1_ps(10.0f);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 v = _mm256_loadu_ps(gate + i);
-        const __m256 inner = _mm256_mul_ps(_mm256_set1_ps(SQRT_2_OVER_PI),
-            _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(GELU_COEF_A), v), _mm256_mul_ps(v, v), v));
-        // tanh(z) = 1 − 2 / (e^{2z} + 1)
-        const __m256 t = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(exp_avx2(_mm256_mul_ps(two, inner)), one)));
-        _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, t)), _mm256_loadu_ps(up + i)));
+        uint16_t bits[8], looked_up[8];
+        _mm_storeu_si128((__m128i *)bits, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        for (int k = 0; k < 8; k++) looked_up[k] = gelu_table[bits[k]];
+        __m256 g = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)looked_up));
+        g = _mm256_blendv_ps(g, v, _mm256_cmp_ps(v, high, _CMP_GE_OQ));
+        g = _mm256_andnot_ps(_mm256_cmp_ps(v, low, _CMP_LE_OQ), g);
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(g, _mm256_loadu_ps(up + i)));
     }
     gelu_mul_scalar(gate + i, up + i, n - i);
+}
+
+CF_AVX2 static void round_to_half_avx2(float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(h));
+    }
+    round_to_half_scalar(x + i, n - i);
 }
 
 // Attention scores: one query against `count` key rows. Rows are short (a head, 64–256
@@ -237,6 +270,7 @@ float cf_max_f32(const float *x, int64_t n) { DISPATCH(max_avx2(x, n), max_scala
 float cf_exp_sub_sum_f32(float *x, float max, int64_t n) { DISPATCH(exp_sub_sum_avx2(x, max, n), exp_sub_sum_scalar(x, max, n)); }
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(silu_mul_avx2(gate, up, n), silu_mul_scalar(gate, up, n)); }
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(gelu_mul_avx2(gate, up, n), gelu_mul_scalar(gate, up, n)); }
+void cf_round_to_half_f32(float *x, int64_t n) { DISPATCH_VOID(round_to_half_avx2(x, n), round_to_half_scalar(x, n)); }
 void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores) {
     DISPATCH_VOID(dot_rows_avx2(q, rows, stride, count, width, scale, scores), dot_rows_scalar(q, rows, stride, count, width, scale, scores));
 }

@@ -5,6 +5,10 @@ extension ForwardPass {
     /// Scaled dot-product attention of every batch token over the cached prefix and the earlier
     /// tokens of its own segment (see `BatchLayout`), with grouped-query heads.
     ///
+    /// Rounds as llama.cpp's CPU attention (F16 KV cache, no flash attention) does: keys and
+    /// values are f16 values already (see `roundToHalf`); the query is rounded to f16 before q·k,
+    /// and the softmax weights are rounded to f16 before they weight the values.
+    ///
     /// Reads `query` [N][H·Dk] and this layer's new keys/values in `newKV`; writes `attended` [N][H·Dv].
     /// `window` > 0 limits each query to keys fewer than `window` positions behind it (sliding-window
     /// layers: key position kp is visible from query position qp when qp − kp < window).
@@ -13,11 +17,14 @@ extension ForwardPass {
         let n = layout.tokenCount
         let tasks = n * heads
         let scoreCapacity = layout.prefixCount + n
+        let dk = hp.keyWidth
         pool.parallelFor(tasks) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCapacity)
-            defer { scores.deallocate() }
+            let roundedQuery = UnsafeMutablePointer<Float>.allocate(capacity: dk)
+            defer { scores.deallocate(); roundedQuery.deallocate() }
             for task in range {
-                attendOne(token: task / heads, head: task % heads, layer: layer, window: window, scale: scale, scores: scores)
+                attendOne(token: task / heads, head: task % heads, layer: layer, window: window, scale: scale, scores: scores,
+                          roundedQuery: roundedQuery)
             }
         }
     }
@@ -48,12 +55,14 @@ extension ForwardPass {
         return runs
     }
 
-    /// Attention of one query head of one batch token. `scores` has room for P + N floats.
+    /// Attention of one query head of one batch token. `scores` has room for P + N floats,
+    /// `roundedQuery` for Dk.
     private func attendOne(token i: Int, head: Int, layer: Int, window: Int, scale: Float,
-                           scores: UnsafeMutablePointer<Float>) {
+                           scores: UnsafeMutablePointer<Float>, roundedQuery q: UnsafeMutablePointer<Float>) {
         let dk = hp.keyWidth, dv = hp.valueWidth
         let kvHead = head / (hp.headCount / hp.kvHeadCount)
-        let q = query.row(i) + head * dk
+        q.update(from: query.row(i) + head * dk, count: dk)
+        Kernels.roundToHalf(q, count: dk)
         let out = attended.row(i) + head * dv
         let keyStride = prefix.layout.keyRowWidth, valueStride = prefix.layout.valueRowWidth
         let runs = visibleRuns(token: i, layer: layer, window: window)
@@ -65,6 +74,7 @@ extension ForwardPass {
             total += run.count
         }
         Kernels.softmax(scores, count: total)
+        Kernels.roundToHalf(scores, count: total)
         out.initialize(repeating: 0, count: dv)
         total = 0
         for run in runs {

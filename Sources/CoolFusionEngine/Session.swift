@@ -11,6 +11,8 @@ public final class Session {
     /// Next-token logits [V] after the last token; empty while the session is empty.
     public private(set) var logits: [Float] = []
     var cache: KVCache
+    /// Observer of every forward pass's intermediates, for parity debugging (nil: none).
+    public var trace: ForwardTrace?
 
     /// Longest batch one forward pass takes; longer inputs are split (bounds scratch memory).
     static let maximumBatch = 256
@@ -169,7 +171,8 @@ public final class Session {
     private func forward(segments: [[TokenID]], outputRows: [Int],
                          consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
         let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
-        let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool)
+        let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool,
+                                   trace: trace)
         do {
             try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
         } catch let error as EngineError {

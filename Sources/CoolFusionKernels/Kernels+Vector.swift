@@ -39,6 +39,10 @@ extension Kernels {
     public static func geluMultiply(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
         cf_gelu_mul_f32(gate, up, Int64(count))
     }
+    /// x[i] = x[i] rounded to the nearest f16 value: llama.cpp keeps keys, values, and the query
+    /// and attention weights it multiplies them with, as f16; rounding ours the same way makes
+    /// attention agree with it to float accuracy.
+    public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) { cf_round_to_half_f32(x, Int64(count)) }
     /// out = x / sqrt(mean(x²) + eps) · weight  (RMSNorm; `out` may alias `x`)
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, epsilon: Float,
                                out: UnsafeMutablePointer<Float>, count: Int) {

@@ -55,4 +55,26 @@ import Testing
         // log-probabilities more; this is a looser sanity bound, not the bar.
         #expect(meanPrompt <= 0.1)
     }
+
+    /// A 710-token prompt: past token 512, Gemma-3's sliding-window layers must drop the earliest
+    /// keys (llama.cpp masks keys 512 or more positions back). Teacher-forced log-probabilities of
+    /// the prompt (one batched pass) agree with llama.cpp's before and after the window fills.
+    @Test func gemmaSlidingWindowMatchesLlamaCpp() throws {
+        let golden = try Golden.load("gemma3-270m-long")
+        let prompt = try #require(golden.prompts.first)
+        let model = try TestModels.model("gemma3-270m")
+        #expect(model.hyperparameters.slidingWindow == 512)
+        #expect(prompt.prompt_tokens.count > 600)
+        let session = model.makeSession()
+        try session.append([prompt.prompt_tokens[0]])
+        let scores = try session.score(Array(prompt.prompt_tokens.dropFirst()))
+        let errors = zip(scores, prompt.prompt_logprobs).map { abs($0 - $1) }
+        // errors[k] is the log-prob of the token at position k + 1; past the window from 512 on.
+        let inside = errors[..<511], beyond = errors[511...]
+        let meanInside = inside.reduce(0, +) / Float(inside.count)
+        let meanBeyond = beyond.reduce(0, +) / Float(beyond.count)
+        print("[parity] gemma3-270m long prompt: mean |Δ logprob| positions < 512: \(meanInside), ≥ 512: \(meanBeyond)")
+        #expect(meanInside <= 0.1)
+        #expect(meanBeyond <= 0.1)
+    }
 }

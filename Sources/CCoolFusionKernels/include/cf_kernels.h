@@ -96,8 +96,11 @@ float cf_max_f32(const float *x, int64_t n);
 float cf_exp_sub_sum_f32(float *x, float max, int64_t n);
 /// gate[i] = silu(gate[i]) * up[i]  (SwiGLU)
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n);
-/// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation as in ggml)
+/// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation through ggml's f16 table:
+/// gelu(x) = f16(gelu(f16(x))) for -10 < x < 10, 0 below, x above)
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n);
+/// x[i] = x[i] rounded to the nearest f16 value (round to nearest even)
+void cf_round_to_half_f32(float *x, int64_t n);
 
 /// scores[t] = scale · (q · rows[t]) for t < count; row t starts at rows + t·stride.
 void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores);
