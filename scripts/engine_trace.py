@@ -12,7 +12,8 @@
 # Needs llama-cpp-python==0.3.36 (pinned: the script refuses any other version) and numpy.
 # The prompt tokens come from Tests/CoolFusionEngineTests/Golden/<alias>.json, so both sides see
 # exactly the same ids. The whole prompt is evaluated as one batch with logits for every token
-# (as scripts/golden_engine.py does), optionally followed by `DECODE_STEPS` single-token steps.
+# (as scripts/golden_engine.py does); with CF_TRACE_DECODE=1 (both sides) the dump is of the
+# following single-token step (llama.cpp's first greedy token) instead.
 import ctypes
 import json
 import os
@@ -29,6 +30,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 GOLDEN_DIR = os.path.join(ROOT, "Tests", "CoolFusionEngineTests", "Golden")
 MODEL_DIR = os.path.expanduser("~/.cache/coolfusion/models")
 GGML_F32, GGML_F16 = 0, 1
+# CF_TRACE_DECODE=1: dump the single-token decode step after the prompt instead of the prompt batch.
+DECODE = os.environ.get("CF_TRACE_DECODE") == "1"
 
 
 def golden(alias):
@@ -86,6 +89,11 @@ def dump(alias, prompt_index, out_dir):
     batch = internals.LlamaBatch(n_tokens=N_CTX, embd=0, n_seq_max=1, verbose=False)
     batch.set_batch(tokens, n_past=0, logits_all=True)
     context.decode(batch)
+    if DECODE:
+        # Keep only the tensors of one decode step: the first greedy token after the prompt.
+        captured.clear()
+        batch.set_batch([g["prompts"][prompt_index]["greedy_tokens"][0]], n_past=len(tokens), logits_all=True)
+        context.decode(batch)
 
     os.makedirs(out_dir, exist_ok=True)
     arrays = {}
