@@ -2,11 +2,14 @@
 # Records llama.cpp reference outputs for the engine parity tests.
 #
 # Run:  python3 scripts/golden_engine.py [MODEL_DIR]   (default ~/.cache/coolfusion/models)
+#       python3 scripts/golden_engine.py --long [MODEL_DIR]   (only the long-prompt golden, below)
 # Needs llama-cpp-python==0.3.36 (pinned: the script refuses any other version) and numpy.
 # Writes Tests/CoolFusionEngineTests/Golden/<alias>.json for each default model: for every prompt,
 # its token ids (BOS added when the GGUF says so), llama.cpp's greedy 64-token continuation, the
 # log-probability of each continuation token, and the log-probability of each prompt token after
 # the first (teacher-forced, from the same batched evaluation).
+# --long writes Golden/gemma3-270m-long.json: the teacher-forced log-probabilities of one prompt
+# longer than Gemma-3's 512-token sliding window (so its window layers must drop early keys).
 import json
 import os
 import sys
@@ -91,13 +94,47 @@ def record(llama_cpp, path):
     return entries
 
 
+LONG_N_CTX = 1024
+LONG_MIN_TOKENS = 700
+
+
+def record_long(llama_cpp, path):
+    """One prompt past the sliding window, evaluated as one batch with logits for every token."""
+    llm = llama_cpp.Llama(model_path=path, n_ctx=LONG_N_CTX, n_batch=LONG_N_CTX, n_ubatch=LONG_N_CTX,
+                          n_threads=THREADS, n_threads_batch=THREADS, logits_all=True, verbose=False)
+    text = ""
+    for i in range(100):
+        text += f"{i + 1}. {PROMPTS[i % len(PROMPTS)]}\n"
+        prompt = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+        if len(prompt) >= LONG_MIN_TOKENS:
+            break
+    assert LONG_MIN_TOKENS <= len(prompt) <= LONG_N_CTX
+    llm.reset()
+    llm.eval(prompt)
+    scores = np.array(llm.scores[: llm.n_tokens], dtype=np.float32)
+    prompt_logprobs = [float(log_softmax(scores[i - 1])[prompt[i]]) for i in range(1, len(prompt))]
+    print(f"  {len(prompt)} prompt tokens", file=sys.stderr)
+    return {"text": text, "prompt_tokens": [int(t) for t in prompt], "prompt_logprobs": prompt_logprobs,
+            "greedy_tokens": [], "greedy_logprobs": []}
+
+
 def main():
     import llama_cpp
     if llama_cpp.__version__ != PINNED:
         sys.exit(f"llama-cpp-python {llama_cpp.__version__} found; this script is pinned to {PINNED}")
-    model_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/coolfusion/models")
+    args = [a for a in sys.argv[1:] if a != "--long"]
+    model_dir = args[0] if args else os.path.expanduser("~/.cache/coolfusion/models")
     out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "CoolFusionEngineTests", "Golden")
     os.makedirs(out_dir, exist_ok=True)
+    if "--long" in sys.argv[1:]:
+        filename = MODELS["gemma3-270m"]
+        entry = record_long(llama_cpp, os.path.join(model_dir, filename))
+        golden = {"model": filename, "llama_cpp_python": llama_cpp.__version__, "threads": THREADS,
+                  "n_ctx": LONG_N_CTX, "prompts": [entry]}
+        with open(os.path.join(out_dir, "gemma3-270m-long.json"), "w") as f:
+            json.dump(golden, f, indent=1)
+            f.write("\n")
+        return
     for alias, filename in MODELS.items():
         print(alias, file=sys.stderr)
         entries = record(llama_cpp, os.path.join(model_dir, filename))

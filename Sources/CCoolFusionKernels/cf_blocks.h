@@ -59,9 +59,10 @@ _Static_assert(sizeof(cf_block_q6_K) == 210, "q6_K layout");
 
 // ---- Activation formats (never stored in files; built per matmul from f32 activations) ----
 
-// For weights with 32-element blocks. Symmetric: qs in [-127, 127], x ≈ d * qs.
-// `s` = d * Σ qs, needed by the formats with an offset (Q4_1, Q5_1). f32 scales, unlike
-// ggml's f16 ones, so the only rounding is that of the int8 values.
+// For weights with 32-element blocks (ggml's Q8_0 / Q8_1). Symmetric: qs in [-127, 127],
+// x ≈ d * qs. `s` = d * Σ qs, needed by the formats with an offset (Q4_1, Q5_1). Held as f32
+// but rounded to f16 values, as ggml stores them: llama.cpp's results depend on that rounding
+// (up to 2^-11 relative per block), and matching it is what makes greedy decoding agree.
 typedef struct { float d; float s; int8_t qs[CF_QK]; } cf_block_q8a;
 // For K-quant weights (ggml's Q8_K): qs in [-127, 127], bsums[g] = Σ qs of group g of 16.
 typedef struct { float d; int8_t qs[CF_QK_K]; int16_t bsums[CF_QK_K / 16]; } cf_block_q8k;
@@ -86,6 +87,27 @@ static inline float cf_half_to_f32(cf_half h) {
     }
     return cf_bits_to_f32(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
+
+// f32 → f16 bits, round to nearest even (what F16C's vcvtps2ph does with the default mode).
+static inline cf_half cf_f32_to_half(float f) {
+    const uint32_t x = cf_f32_to_bits(f);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    const uint32_t magnitude = x & 0x7FFFFFFFu;
+    if (magnitude > 0x7F800000u) return (cf_half)(sign | 0x7E00u | ((magnitude >> 13) & 0x3FFu));  // NaN stays NaN
+    if (magnitude >= 0x477FF000u) return (cf_half)(sign | 0x7C00u);   // ≥ 65520 (or inf) → inf
+    if (magnitude < 0x38800000u) {
+        // Below 2^-14: an f16 subnormal, a whole multiple of 2^-24. Scaling by 2^24 is exact,
+        // and the float → int rounding below is to nearest even (default rounding mode).
+        const float scaled = cf_bits_to_f32(magnitude) * 16777216.0f;
+        return (cf_half)(sign | (uint32_t)__builtin_nearbyintf(scaled));
+    }
+    // Normal: drop 13 mantissa bits rounding to nearest even; a carry correctly bumps the exponent.
+    const uint32_t rounded = magnitude + 0xFFFu + ((magnitude >> 13) & 1u);
+    return (cf_half)(sign | ((rounded >> 13) - (112u << 10)));
+}
+
+/// `f` rounded to the nearest f16 value (llama.cpp's F16 KV cache and f16 activation scales).
+static inline float cf_round_to_half(float f) { return cf_half_to_f32(cf_f32_to_half(f)); }
 
 static inline float cf_bf16_to_f32(cf_bf16 h) { return cf_bits_to_f32((uint32_t)h << 16); }
 

@@ -12,9 +12,10 @@ cf_activation_kind cf_activation_kind_for(int type) {
     }
 }
 
-// Symmetric int8: d = max|x| / 127, q = round-half-even(x / d). Both the scalar and the SIMD
-// version multiply by the same f32 inverse and round the same way, so they agree exactly on
-// finite input. A NaN anywhere in a block makes d NaN (as the SIMD max does), so a broken
+// Symmetric int8: d = max|x| / 127, q = round-half-even(x · 127 / max|x|). Both the scalar and
+// the SIMD version multiply by the same f32 inverse and round the same way, so they agree exactly
+// on finite input. As in ggml's quantize_row_q8_0/q8_1, d and s are then rounded to f16 (s from
+// the unrounded d); Q8K keeps an f32 d as ggml's Q8_K does. A NaN anywhere in a block makes d NaN (as the SIMD max does), so a broken
 // activation shows up as NaN outputs instead of quietly becoming zero.
 static float abs_max_keeping_nan(const float *x, int count) {
     float amax = 0.0f;
@@ -40,8 +41,8 @@ void cf_quantize_q8a_reference(const float *x, void *dst, int64_t cols) {
             y[b].qs[j] = (int8_t)q;
             sum += q;
         }
-        y[b].d = d;
-        y[b].s = d * (float)sum;
+        y[b].d = cf_round_to_half(d);
+        y[b].s = cf_round_to_half(d * (float)sum);
     }
 }
 

@@ -238,9 +238,8 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        // Values are stored +32; subtract 32 · Σ_g scale_g · bsum_g once per super-block.
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[b].scales));
-        const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(y[b].bsums)), 5);
+        // Values are stored +32. The 32·q8 is subtracted inside each 4-element lane, as ggml's
+        // vec_dot_q6_K does, so every int32 lane (and so the float rounding after) equals ggml's.
         const __m256i by_pair = scales_by_pair(_mm_loadu_si128((const __m128i *)x[b].scales));
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
@@ -254,11 +253,11 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
             };
             for (int r = 0; r < 4; r++) {
-                const __m256i p = _mm256_maddubs_epi16(q[r], load256(q8 + 32 * r));
+                const __m256i q8v = load256(q8 + 32 * r);
+                const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[r], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
                 sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
             }
         }
-        sum = _mm256_sub_epi32(sum, offset);
         acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc);
@@ -306,8 +305,8 @@ CF_AVX2 static void quantize_q8a(const float *x, void *dst, int64_t cols) {
         const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
         int sums[2];
         _mm256_storeu_si256((__m256i *)y[b].qs, quantize_32(x, _mm256_set1_ps(id), sums));
-        y[b].d = d;
-        y[b].s = d * (float)(sums[0] + sums[1]);
+        y[b].d = cf_round_to_half(d);
+        y[b].s = cf_round_to_half(d * (float)(sums[0] + sums[1]));
     }
 }
 

@@ -155,10 +155,9 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)x[b].scales);
-        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8), by_pair = scales_by_pair(sc8);
+        const __m256i by_pair = scales_by_pair(sc8);
         __m256i sum[MAX_ROWS];
-        for (int r = 0; r < R; r++)   // values are stored +32: start from −32 · Σ scale·bsum
-            sum[r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(Q8K(r, b)->bsums)), 5));
+        for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
             const __m256i qh = load256(x[b].qh + 32 * h);
@@ -170,8 +169,9 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
             };
             for (int k = 0; k < 4; k++) {
                 const __m256i scale = pair_scales(by_pair, 4 * h + k);
-                for (int r = 0; r < R; r++) {
-                    const __m256i p = _mm256_maddubs_epi16(q[k], load256(Q8K(r, b)->qs + 128 * h + 32 * k));
+                for (int r = 0; r < R; r++) {   // values are stored +32: subtract 32·q8 per lane (see dot_q6_K)
+                    const __m256i q8v = load256(Q8K(r, b)->qs + 128 * h + 32 * k);
+                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
                     sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
                 }
             }

@@ -2,6 +2,7 @@
 // Each public function dispatches once per call on the cached CPU check.
 #include "cf_internal.h"
 #include <math.h>
+#include <pthread.h>
 
 // ---- Scalar versions (the fallback, and the tails of the SIMD loops) ----
 
@@ -24,26 +25,139 @@ static float exp_sub_sum_scalar(float *x, float max, int64_t n) {
     for (int64_t i = 0; i < n; i++) { x[i] = expf(x[i] - max); s += x[i]; }
     return s;
 }
-static void silu_mul_scalar(float *gate, const float *up, int64_t n) {
-    for (int64_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
-}
+// GELU (tanh approximation) as ggml computes it on CPU: through a table indexed by the f16 bits
+// of the input, holding f16(gelu(x)); inputs at or below −10 give 0 and at or above 10 give x.
+// So gelu(x) = f16(gelu_f32(f16(x))): llama.cpp's Gemma activations carry that rounding, and
+// matching it removes a systematic ~2^-12 relative difference per FFN element.
 #define GELU_COEF_A 0.044715f
-#define SQRT_2_OVER_PI 0.7978845608028654f
+#define SQRT_2_OVER_PI 0.79788456080286535587989211986876f
+static cf_half gelu_table[1 << 16];
+static pthread_once_t gelu_table_once = PTHREAD_ONCE_INIT;
+
+static float gelu_f32(float x) {
+    return 0.5f * x * (1.0f + tanhf(SQRT_2_OVER_PI * x * (1.0f + GELU_COEF_A * x * x)));
+}
+static void gelu_table_fill(void) {
+    for (uint32_t i = 0; i < (1u << 16); i++) gelu_table[i] = cf_f32_to_half(gelu_f32(cf_half_to_f32((cf_half)i)));
+}
+static inline float gelu_from_table(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    return cf_half_to_f32(gelu_table[cf_f32_to_half(x)]);
+}
 static void gelu_mul_scalar(float *gate, const float *up, int64_t n) {
-    // gelu(x) = 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))
-    for (int64_t i = 0; i < n; i++) {
-        const float v = gate[i];
-        gate[i] = 0.5f * v * (1.0f + tanhf(SQRT_2_OVER_PI * (v + GELU_COEF_A * v * v * v))) * up[i];
+    pthread_once(&gelu_table_once, gelu_table_fill);
+    for (int64_t i = 0; i < n; i++) gate[i] = gelu_from_table(gate[i]) * up[i];
+}
+
+// x rounded to f16 values in place (llama.cpp keeps K and V, and attention's f16 operands, as f16).
+static void round_to_half_scalar(float *x, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = cf_round_to_half(x[i]); }
+
+// ---- Attention in llama.cpp's exact order ----
+// llama.cpp's CPU attention (no flash attention) is two F16 matrix products plus a softmax. With
+// several query tokens (prefill, scoring) the products run in llamafile's tinyBLAS, which keeps
+// ONE 8-lane FMA accumulator per output and sums its lanes as ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
+// (CF_ORDER_GEMM). With one query token (decode) they run in ggml_vec_dot_f16: FOUR 8-lane
+// accumulators stepping 32 elements (element i in accumulator (i/8)%4, lane i%8), combined as
+// (a0+a2)+(a1+a3), then lanes (u0+u4 + u1+u5) + (u2+u6 + u3+u7), leftover elements added in
+// double (CF_ORDER_GEMV). The scalar versions follow those lanes exactly, so they and the AVX2
+// ones give llama.cpp's bits.
+
+static int lane_count(int order) { return order == CF_ORDER_GEMV ? 32 : 8; }
+
+// acc: `lanes` partial sums at stride `step`; returns their sum in the order of `order`.
+static float sum_lanes(const float *acc, int64_t step, int order) {
+#define A(i) acc[(i) * step]
+    if (order == CF_ORDER_GEMV) {
+        float u[8];
+        for (int j = 0; j < 8; j++) u[j] = (A(j) + A(16 + j)) + (A(8 + j) + A(24 + j));
+        const float t0 = u[0] + u[4], t1 = u[1] + u[5], t2 = u[2] + u[6], t3 = u[3] + u[7];
+        return (t0 + t1) + (t2 + t3);
     }
+    return ((A(0) + A(4)) + (A(2) + A(6))) + ((A(1) + A(5)) + (A(3) + A(7)));
+#undef A
+}
+
+// q · row with element i in lane i % lanes (fused multiply-adds), then the lane sum.
+static float dot_lanes_scalar(const float *q, const float *row, int64_t width, int order) {
+    const int lanes = lane_count(order);
+    float acc[32] = {0};
+    const int64_t whole = order == CF_ORDER_GEMV ? width - width % 32 : width;
+    for (int64_t i = 0; i < whole; i++) acc[i % lanes] = fmaf(q[i], row[i], acc[i % lanes]);
+    float result = sum_lanes(acc, 1, order);
+    if (whole < width) {   // ggml_vec_dot_f16's leftovers: float products added in double
+        double sum = result;
+        for (int64_t i = whole; i < width; i++) sum += (double)(q[i] * row[i]);
+        result = (float)sum;
+    }
+    return result;
 }
 
 static void dot_rows_scalar(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
-                            float scale, float *scores) {
-    for (int64_t t = 0; t < count; t++) scores[t] = dot_scalar(q, rows + t * stride, width) * scale;
+                            float scale, float *scores, int order) {
+    for (int64_t t = 0; t < count; t++) scores[t] = dot_lanes_scalar(q, rows + t * stride, width, order) * scale;
 }
-static void weighted_sum_rows_scalar(const float *weights, const float *rows, int64_t stride, int64_t count,
-                                     int64_t width, float *out) {
-    for (int64_t t = 0; t < count; t++) axpy_scalar(weights[t], rows + t * stride, out, width);
+
+// acc[(first_lane + t) % lanes][d] = fma(rows[t][d], weights[t], acc[...][d]): the value product in
+// the lane of the key's position. acc is [lanes][width].
+static void weighted_sum_lanes_scalar(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                      int64_t width, int64_t first_lane, float *acc, int order) {
+    const int lanes = lane_count(order);
+    for (int64_t t = 0; t < count; t++) {
+        float *lane = acc + ((first_lane + t) % lanes) * width;
+        const float *row = rows + t * stride;
+        for (int64_t d = 0; d < width; d++) lane[d] = fmaf(row[d], weights[t], lane[d]);
+    }
+}
+
+static void reduce_lanes_scalar(const float *acc, int64_t width, float *out, int order) {
+    for (int64_t d = 0; d < width; d++) out[d] = sum_lanes(acc + d, width, order);
+}
+
+// e^x as ggml's vectorized expf computes it (a degree-5 polynomial on x − n·ln2 with n from the
+// 1.5·2^23 rounding trick), lane by lane with fmaf so it rounds identically. Softmax inputs are
+// ≤ 0: below about −87.3 (|n| > 126) ggml returns subnormals or 0; we return 0, which changes no
+// f16-rounded probability and no sum.
+static const float EXP_SHIFTER = 0x1.8p23f, EXP_LOG2E = 0x1.715476p+0f;
+static const float EXP_LN2_HI = 0x1.62e4p-1f, EXP_LN2_LO = 0x1.7f7d1cp-20f;
+static const float EXP_C1 = 0x1.ffffecp-1f, EXP_C2 = 0x1.fffdb6p-2f, EXP_C3 = 0x1.555e66p-3f;
+static const float EXP_C4 = 0x1.573e2ep-5f, EXP_C5 = 0x1.0e4020p-7f;
+
+static float exp_ggml_scalar(float x) {
+    const float z = fmaf(x, EXP_LOG2E, EXP_SHIFTER);
+    const float n = z - EXP_SHIFTER;
+    if (!(fabsf(n) <= 126.0f)) return n > 0 ? INFINITY : 0.0f;   // also −∞ and NaN inputs → 0
+    const float b = fmaf(-n, EXP_LN2_LO, fmaf(-n, EXP_LN2_HI, x));
+    const float k = cf_bits_to_f32((cf_f32_to_bits(z) << 23) + cf_f32_to_bits(1.0f));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(EXP_C5, b, EXP_C4), u, fmaf(EXP_C3, b, EXP_C2)), u, EXP_C1 * b);
+    return fmaf(j, k, k);
+}
+
+// SwiGLU as ggml's swiglu: silu(x) = x / (1 + e^−x) with ggml's exp in blocks of 8 and libm's
+// expf for the tail, then · up.
+static void silu_mul_scalar(float *gate, const float *up, int64_t n) {
+    const int64_t blocks_end = n - n % 8;
+    int64_t i = 0;
+    for (; i < blocks_end; i++) gate[i] = gate[i] / (1.0f + exp_ggml_scalar(-gate[i])) * up[i];
+    for (; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+// ggml's soft_max: y = e^(x − max) in blocks of 8 (each block summed as 8 lanes, then added in
+// double), the tail with libm expf; then y · (float)(1 / sum).
+static void softmax_scalar(float *x, int64_t n) {
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++) max = fmaxf(max, x[i]);
+    double sum = 0;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float lanes[8];
+        for (int k = 0; k < 8; k++) lanes[k] = x[i + k] = exp_ggml_scalar(x[i + k] - max);
+        sum += (double)sum_lanes(lanes, 1, CF_ORDER_GEMM);
+    }
+    for (; i < n; i++) { x[i] = expf(x[i] - max); sum += (double)x[i]; }
+    const float inverse = (float)(1.0 / sum);
+    for (i = 0; i < n; i++) x[i] *= inverse;
 }
 
 #if defined(__x86_64__)
@@ -138,86 +252,150 @@ CF_AVX2 static float exp_sub_sum_avx2(float *x, float max, int64_t n) {
     return hsum(s) + exp_sub_sum_scalar(x + i, max, n - i);
 }
 
+// The table lookup of gelu_mul_scalar, eight lanes at a time: F16C converts (round to nearest
+// even, as cf_f32_to_half), the lookups are scalar loads, and the ±10 bounds are blends.
+CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
+    pthread_once(&gelu_table_once, gelu_table_fill);
+    const __m256 low = _mm256_set1_ps(-10.0f), high = _mm256_set1_ps(10.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(gate + i);
+        uint16_t bits[8], looked_up[8];
+        _mm_storeu_si128((__m128i *)bits, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        for (int k = 0; k < 8; k++) looked_up[k] = gelu_table[bits[k]];
+        __m256 g = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)looked_up));
+        g = _mm256_blendv_ps(g, v, _mm256_cmp_ps(v, high, _CMP_GE_OQ));
+        g = _mm256_andnot_ps(_mm256_cmp_ps(v, low, _CMP_LE_OQ), g);
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(g, _mm256_loadu_ps(up + i)));
+    }
+    gelu_mul_scalar(gate + i, up + i, n - i);
+}
+
+CF_AVX2 static void round_to_half_avx2(float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(h));
+    }
+    round_to_half_scalar(x + i, n - i);
+}
+
+// tinyBLAS's 8-lane sum: (hi + lo) halves, then movehl, then movehdup.
+CF_AVX2 static inline float sum_lanes_avx2(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// ggml_vec_dot_f16's reduction of four accumulators: (a0+a2)+(a1+a3), lo+hi, two hadds.
+CF_AVX2 static inline float sum_lanes_gemv_avx2(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+    const __m256 u = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
+    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(u), _mm256_extractf128_ps(u, 1));
+    const __m128 t1 = _mm_hadd_ps(t0, t0);
+    return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+}
+
+// Attention scores: one query against `count` key rows, each as dot_lanes_scalar.
+CF_AVX2 static void dot_rows_avx2(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
+                                  float scale, float *scores, int order) {
+    if (order == CF_ORDER_GEMV) {
+        if (width % 32 != 0) { dot_rows_scalar(q, rows, stride, count, width, scale, scores, order); return; }
+        for (int64_t t = 0; t < count; t++) {
+            const float *r = rows + t * stride;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+            for (int64_t i = 0; i < width; i += 32) {
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(r + i + 8), a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 16), _mm256_loadu_ps(r + i + 16), a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 24), _mm256_loadu_ps(r + i + 24), a3);
+            }
+            scores[t] = sum_lanes_gemv_avx2(a0, a1, a2, a3) * scale;
+        }
+        return;
+    }
+    if (width % 8 != 0) { dot_rows_scalar(q, rows, stride, count, width, scale, scores, order); return; }
+    int64_t t = 0;
+    for (; t + 2 <= count; t += 2) {   // two rows share each load of the query
+        const float *ra = rows + t * stride, *rb = ra + stride;
+        __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+        for (int64_t i = 0; i < width; i += 8) {
+            const __m256 qv = _mm256_loadu_ps(q + i);
+            a = _mm256_fmadd_ps(qv, _mm256_loadu_ps(ra + i), a);
+            b = _mm256_fmadd_ps(qv, _mm256_loadu_ps(rb + i), b);
+        }
+        scores[t] = sum_lanes_avx2(a) * scale;
+        scores[t + 1] = sum_lanes_avx2(b) * scale;
+    }
+    for (; t < count; t++) {
+        const float *r = rows + t * stride;
+        __m256 a = _mm256_setzero_ps();
+        for (int64_t i = 0; i < width; i += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), a);
+        scores[t] = sum_lanes_avx2(a) * scale;
+    }
+}
+
+// weighted_sum_lanes_scalar with the row's 8-float chunks in registers.
+CF_AVX2 static void weighted_sum_lanes_avx2(const float *weights, const float *rows, int64_t stride, int64_t count,
+                                            int64_t width, int64_t first_lane, float *acc, int order) {
+    if (width % 8 != 0) { weighted_sum_lanes_scalar(weights, rows, stride, count, width, first_lane, acc, order); return; }
+    const int lanes = lane_count(order);
+    for (int64_t t = 0; t < count; t++) {
+        float *lane = acc + ((first_lane + t) % lanes) * width;
+        const float *row = rows + t * stride;
+        const __m256 w = _mm256_set1_ps(weights[t]);
+        for (int64_t d = 0; d < width; d += 8)
+            _mm256_storeu_ps(lane + d, _mm256_fmadd_ps(_mm256_loadu_ps(row + d), w, _mm256_loadu_ps(lane + d)));
+    }
+}
+
+CF_AVX2 static void reduce_lanes_avx2(const float *acc, int64_t width, float *out, int order) {
+    // Lanes of one output are `width` apart; the scalar sum is cheap next to the products.
+    reduce_lanes_scalar(acc, width, out, order);
+}
+
+// exp_ggml_scalar for 8 lanes (lanes with |n| > 126 become 0 or +inf).
+CF_AVX2 static inline __m256 exp_ggml_avx2(__m256 x) {
+    const __m256 shifter = _mm256_set1_ps(EXP_SHIFTER);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(EXP_LOG2E), shifter);
+    const __m256 n = _mm256_sub_ps(z, shifter);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_LO), _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_HI), x));
+    const __m256 k = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(z), 23),
+                                                          _mm256_castps_si256(_mm256_set1_ps(1.0f))));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(EXP_C5), b, _mm256_set1_ps(EXP_C4)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(EXP_C3), b, _mm256_set1_ps(EXP_C2))),
+        u, _mm256_mul_ps(_mm256_set1_ps(EXP_C1), b));
+    const __m256 result = _mm256_fmadd_ps(j, k, k);
+    const __m256 in_range = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), n), _mm256_set1_ps(126.0f), _CMP_LE_OQ);
+    const __m256 overflow = _mm256_and_ps(_mm256_cmp_ps(n, _mm256_set1_ps(126.0f), _CMP_GT_OQ), _mm256_set1_ps(INFINITY));
+    return _mm256_or_ps(_mm256_and_ps(in_range, result), overflow);
+}
+
 CF_AVX2 static void silu_mul_avx2(float *gate, const float *up, int64_t n) {
     const __m256 one = _mm256_set1_ps(1.0f);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 g = _mm256_loadu_ps(gate + i);
-        const __m256 e = exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        const __m256 e = exp_ggml_avx2(_mm256_sub_ps(_mm256_setzero_ps(), g));
         _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
     }
-    silu_mul_scalar(gate + i, up + i, n - i);
+    for (; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
 
-CF_AVX2 static void gelu_mul_avx2(float *gate, const float *up, int64_t n) {
-    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
+CF_AVX2 static void softmax_avx2(float *x, int64_t n) {
+    float max = max_avx2(x, n);
+    const __m256 vmax = _mm256_set1_ps(max);
+    double sum = 0;
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        const __m256 v = _mm256_loadu_ps(gate + i);
-        const __m256 inner = _mm256_mul_ps(_mm256_set1_ps(SQRT_2_OVER_PI),
-            _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(GELU_COEF_A), v), _mm256_mul_ps(v, v), v));
-        // tanh(z) = 1 − 2 / (e^{2z} + 1)
-        const __m256 t = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(exp_avx2(_mm256_mul_ps(two, inner)), one)));
-        _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, t)), _mm256_loadu_ps(up + i)));
+        const __m256 e = exp_ggml_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        _mm256_storeu_ps(x + i, e);
+        sum += (double)sum_lanes_avx2(e);
     }
-    gelu_mul_scalar(gate + i, up + i, n - i);
-}
-
-// Attention scores: one query against `count` key rows. Rows are short (a head, 64–256
-// floats), so per-call overhead matters; two rows share each load of the query. Every row
-// follows dot_avx2 operation for operation (four chains stepping 32, one chain for the rest,
-// the same horizontal sum), so a score is bit for bit `dot(q, row) * scale` whatever `count`
-// is: a batched prefill then rounds exactly like token-by-token decoding.
-CF_AVX2 static void dot_rows_avx2(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width,
-                                  float scale, float *scores) {
-    int64_t t = 0;
-    for (; t + 2 <= count; t += 2) {
-        const float *ra = rows + t * stride, *rb = ra + stride;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
-        int64_t i = 0;
-        for (; i + 32 <= width; i += 32) {
-            const __m256 q0 = _mm256_loadu_ps(q + i), q1 = _mm256_loadu_ps(q + i + 8);
-            const __m256 q2 = _mm256_loadu_ps(q + i + 16), q3 = _mm256_loadu_ps(q + i + 24);
-            a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(ra + i), a0);
-            a1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(ra + i + 8), a1);
-            a2 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(ra + i + 16), a2);
-            a3 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(ra + i + 24), a3);
-            b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rb + i), b0);
-            b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(rb + i + 8), b1);
-            b2 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(rb + i + 16), b2);
-            b3 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(rb + i + 24), b3);
-        }
-        for (; i + 8 <= width; i += 8) {
-            const __m256 qv = _mm256_loadu_ps(q + i);
-            a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(ra + i), a0);
-            b0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(rb + i), b0);
-        }
-        const float sa = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) + dot_scalar(q + i, ra + i, width - i);
-        const float sb = hsum(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3))) + dot_scalar(q + i, rb + i, width - i);
-        scores[t] = sa * scale;
-        scores[t + 1] = sb * scale;
-    }
-    for (; t < count; t++) scores[t] = dot_avx2(q, rows + t * stride, width) * scale;
-}
-
-// out += Σ_t weights[t] · row_t: the attention output. `out` stays in registers for widths up
-// to 256 (a head); wider rows go through axpy.
-CF_AVX2 static void weighted_sum_rows_avx2(const float *weights, const float *rows, int64_t stride, int64_t count,
-                                           int64_t width, float *out) {
-    if (width % 8 != 0 || width > 256) {
-        for (int64_t t = 0; t < count; t++) axpy_avx2(weights[t], rows + t * stride, out, width);
-        return;
-    }
-    __m256 acc[32];
-    const int64_t lanes = width / 8;
-    for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_loadu_ps(out + 8 * k);
-    for (int64_t t = 0; t < count; t++) {
-        const __m256 w = _mm256_set1_ps(weights[t]);
-        const float *row = rows + t * stride;
-        for (int64_t k = 0; k < lanes; k++) acc[k] = _mm256_fmadd_ps(w, _mm256_loadu_ps(row + 8 * k), acc[k]);
-    }
-    for (int64_t k = 0; k < lanes; k++) _mm256_storeu_ps(out + 8 * k, acc[k]);
+    for (; i < n; i++) { x[i] = expf(x[i] - max); sum += (double)x[i]; }
+    scale_avx2(x, (float)(1.0 / sum), n);
 }
 
 #define DISPATCH(simd_call, scalar_call) if (HAVE_SIMD) return simd_call; return scalar_call
@@ -237,9 +415,20 @@ float cf_max_f32(const float *x, int64_t n) { DISPATCH(max_avx2(x, n), max_scala
 float cf_exp_sub_sum_f32(float *x, float max, int64_t n) { DISPATCH(exp_sub_sum_avx2(x, max, n), exp_sub_sum_scalar(x, max, n)); }
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(silu_mul_avx2(gate, up, n), silu_mul_scalar(gate, up, n)); }
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n) { DISPATCH_VOID(gelu_mul_avx2(gate, up, n), gelu_mul_scalar(gate, up, n)); }
-void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores) {
-    DISPATCH_VOID(dot_rows_avx2(q, rows, stride, count, width, scale, scores), dot_rows_scalar(q, rows, stride, count, width, scale, scores));
+void cf_round_to_half_f32(float *x, int64_t n) { DISPATCH_VOID(round_to_half_avx2(x, n), round_to_half_scalar(x, n)); }
+// Attention kernels take `simd` = 0 to force the scalar reference (tests compare the two bit for bit).
+#define DISPATCH_ATTENTION(simd_call, scalar_call) if (simd) { DISPATCH_VOID(simd_call, scalar_call); } else scalar_call
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale,
+                     float *scores, int order, int simd) {
+    DISPATCH_ATTENTION(dot_rows_avx2(q, rows, stride, count, width, scale, scores, order),
+                       dot_rows_scalar(q, rows, stride, count, width, scale, scores, order));
 }
-void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out) {
-    DISPATCH_VOID(weighted_sum_rows_avx2(weights, rows, stride, count, width, out), weighted_sum_rows_scalar(weights, rows, stride, count, width, out));
+void cf_weighted_sum_lanes_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width,
+                               int64_t first_lane, float *acc, int order, int simd) {
+    DISPATCH_ATTENTION(weighted_sum_lanes_avx2(weights, rows, stride, count, width, first_lane, acc, order),
+                       weighted_sum_lanes_scalar(weights, rows, stride, count, width, first_lane, acc, order));
 }
+void cf_reduce_lanes_f32(const float *acc, int64_t width, float *out, int order, int simd) {
+    DISPATCH_ATTENTION(reduce_lanes_avx2(acc, width, out, order), reduce_lanes_scalar(acc, width, out, order));
+}
+void cf_softmax_f32(float *x, int64_t n, int simd) { DISPATCH_ATTENTION(softmax_avx2(x, n), softmax_scalar(x, n)); }

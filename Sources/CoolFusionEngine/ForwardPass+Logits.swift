@@ -22,7 +22,9 @@ extension ForwardPass {
                                        epsilon: hp.rmsEpsilon, into: selected.row(k))
                 }
             }
+            record("result_norm", nil, Activations(rows: count, cols: hp.embeddingWidth, base: selected.base))
             Kernels.matmul(head, x: selected.base, n: count, y: output.base, pool: pool)
+            record("result_output", nil, Activations(rows: count, cols: vocabulary, base: output.base))
             for k in 0..<count {
                 let row = output.row(k)
                 if let cap = softcap {

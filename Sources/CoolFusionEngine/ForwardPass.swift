@@ -14,6 +14,8 @@ final class ForwardPass {
     let prefix: KVCache
     let newKV: BatchKV
     let pool: ThreadPool
+    /// Debug observer of intermediates (nil in normal use).
+    let trace: ForwardTrace?
 
     let hidden: Activations
     let normed: Activations
@@ -23,8 +25,10 @@ final class ForwardPass {
     let gate: Activations
     let up: Activations
 
-    init(hyperparameters hp: Hyperparameters, layout: BatchLayout, prefix: KVCache, pool: ThreadPool) {
+    init(hyperparameters hp: Hyperparameters, layout: BatchLayout, prefix: KVCache, pool: ThreadPool,
+         trace: ForwardTrace? = nil) {
         self.hp = hp
+        self.trace = trace
         self.layout = layout
         self.prefix = prefix
         self.pool = pool
@@ -51,6 +55,12 @@ final class ForwardPass {
     /// Values of the batch at `layer` as a matrix [N][Hkv·Dv] (a view into `newKV`).
     func values(layer: Int) -> Activations {
         Activations(rows: layout.tokenCount, cols: hp.valueRowWidth, base: newKV.values(layer: layer, row: 0))
+    }
+
+    /// Hands `m` to the trace under llama.cpp's name for it (`name-layer`), when tracing.
+    @inline(__always) func record(_ name: String, _ layer: Int? = nil, _ m: Activations) {
+        guard let trace else { return }
+        trace(layer.map { "\(name)-\($0)" } ?? name, m.rows, m.cols, m.base)
     }
 
     // MARK: Operations
@@ -94,30 +104,42 @@ final class ForwardPass {
     }
 
     /// Rotates the first `hp.ropeDimensions` dims of every head of width `width` by its token's position.
+    ///
+    /// Rounds exactly as llama.cpp's CPU rope does (its compiler fuses the rotation into FMAs):
+    /// θ starts at the position (a Float) and is multiplied by base^(−2/n) (powf) once per pair,
+    /// then scaled by `positionScale` (ggml's freq_scale); cos/sin in Float; the rotation is
+    /// fma(x0, cos, −x1·sin) and fma(x0, sin, x1·cos). Bit-exactness matters here because keys and
+    /// queries are rounded to f16 next: a last-bit difference can flip that rounding, and with
+    /// keys of magnitude ~20 (Qwen2's k bias) one flipped f16 step moves a score by ~0.01.
     func rope(_ m: Activations, width: Int, base: Float, positionScale: Float, style: RopeStyle) {
         let rotated = hp.ropeDimensions
         let half = rotated / 2
-        // Inverse frequencies base^(−2j/n), j < n/2, in Double so positions in the thousands keep precision.
-        let inverseFrequency = (0..<half).map { j in Foundation.pow(Double(base), -2 * Double(j) / Double(rotated)) }
+        let thetaScale = Foundation.powf(base, -2 / Float(rotated))
         var cosines = [Float](repeating: 0, count: half)
         var sines = [Float](repeating: 0, count: half)
         for i in 0..<m.rows {
-            let position = Double(layout.position(of: i)) * Double(positionScale)
+            var theta = Float(layout.position(of: i))
             for j in 0..<half {
-                let angle = position * inverseFrequency[j]
-                cosines[j] = Float(Foundation.cos(angle))
-                sines[j] = Float(Foundation.sin(angle))
+                let angle = positionScale * theta
+                cosines[j] = Foundation.cosf(angle)
+                sines[j] = Foundation.sinf(angle)
+                theta *= thetaScale
             }
             for head in 0..<(m.cols / width) {
                 let x = m.row(i) + head * width
                 for j in 0..<half {
                     let (a, b) = style == .adjacentPairs ? (2 * j, 2 * j + 1) : (j, j + half)
                     let x0 = x[a], x1 = x[b]
-                    x[a] = x0 * cosines[j] - x1 * sines[j]
-                    x[b] = x0 * sines[j] + x1 * cosines[j]
+                    x[a] = (-(x1 * sines[j])).addingProduct(x0, cosines[j])
+                    x[b] = (x1 * cosines[j]).addingProduct(x0, sines[j])
                 }
             }
         }
+    }
+
+    /// Rounds a matrix to f16 values in place: keys and values as llama.cpp's F16 KV cache holds them.
+    func roundToHalf(_ m: Activations) {
+        Kernels.roundToHalf(m.base, count: m.rows * m.cols)
     }
 
     /// The gate activation of a gated feed-forward.
@@ -125,14 +147,17 @@ final class ForwardPass {
 
     /// gate = act(gate(normed)) · up(normed); delta = down(gate). The gated feed-forward of every
     /// supported architecture; only the activation differs.
-    func gatedFeedForward(_ w: LayerWeights, activation: GateActivation) {
+    func gatedFeedForward(_ w: LayerWeights, layer: Int, activation: GateActivation) {
         linear(w.gate, normed, into: gate)
+        record("ffn_gate", layer, gate)
         linear(w.up, normed, into: up)
+        record("ffn_up", layer, up)
         let count = up.rows * up.cols
         switch activation {
         case .silu: Kernels.siluMultiply(gate: gate.base, up: up.base, count: count)
         case .geluTanh: Kernels.geluMultiply(gate: gate.base, up: up.base, count: count)
         }
+        record(activation == .silu ? "ffn_swiglu" : "ffn_geglu", layer, gate)
         linear(w.down, gate, into: delta)
     }
 

@@ -49,27 +49,43 @@ struct Gemma3Architecture: Architecture {
         let hp = hyperparameters
         try pass.embed(tokens, table: weights.tokenEmbedding,
                        scale: Float(hp.embeddingWidth).squareRoot())                  // inp_scaled [N][D]
+        pass.record("inp_scaled", nil, pass.hidden)
         for (l, w) in weights.layers.enumerated() {
             let sliding = hp.slidingLayers[l]
             let ropeBase = sliding ? hp.slidingRopeBase : hp.ropeBase
             let positionScale = sliding ? 1 : hp.ropePositionScale
             pass.rmsNorm(pass.hidden, weight: w.attentionNorm, into: pass.normed)     // attn_norm
+            pass.record("attn_norm", l, pass.normed)
             let keys = pass.keys(layer: l), values = pass.values(layer: l)
             pass.linear(w.query, pass.normed, into: pass.query)                       // Qcur [N][H·Dk]
+            pass.record("Qcur", l, pass.query)
             pass.linear(w.key, pass.normed, into: keys)                               // Kcur [N][Hkv·Dk]
+            pass.record("Kcur", l, keys)
             pass.linear(w.value, pass.normed, into: values)                           // Vcur [N][Hkv·Dv]
+            pass.record("Vcur", l, values)
             if let norm = w.queryNorm { pass.headNorm(pass.query, width: hp.keyWidth, weight: norm) } // Qcur_normed
             if let norm = w.keyNorm { pass.headNorm(keys, width: hp.keyWidth, weight: norm) }         // Kcur_normed
+            pass.record("Qcur_normed", l, pass.query); pass.record("Kcur_normed", l, keys)
             pass.rope(pass.query, width: hp.keyWidth, base: ropeBase, positionScale: positionScale, style: .halves)
             pass.rope(keys, width: hp.keyWidth, base: ropeBase, positionScale: positionScale, style: .halves)
+            pass.record("Qcur", l, pass.query); pass.record("Kcur", l, keys)
+            pass.roundToHalf(keys); pass.roundToHalf(values)                          // F16 KV cache
             pass.attend(layer: l, window: sliding ? hp.slidingWindow : 0, scale: hp.attentionScale)
+            pass.record("kqv_out", l, pass.attended)
             pass.linear(w.output, pass.attended, into: pass.delta)                    // attn_out [N][D]
+            pass.record("attn_out", l, pass.delta)
             if let norm = w.postAttentionNorm { pass.rmsNorm(pass.delta, weight: norm, into: pass.delta) } // attn_post_norm
+            pass.record("attn_post_norm", l, pass.delta)
             pass.addResidual()                                                        // sa_out
+            pass.record("sa_out", l, pass.hidden)
             pass.rmsNorm(pass.hidden, weight: w.ffnNorm, into: pass.normed)           // ffn_norm
-            pass.gatedFeedForward(w, activation: .geluTanh)                 // ffn_out
+            pass.record("ffn_norm", l, pass.normed)
+            pass.gatedFeedForward(w, layer: l, activation: .geluTanh)                 // ffn_out
+            pass.record("ffn_out", l, pass.delta)
             if let norm = w.postFFNNorm { pass.rmsNorm(pass.delta, weight: norm, into: pass.delta) }  // ffn_post_norm
+            pass.record("ffn_post_norm", l, pass.delta)
             pass.addResidual()                                                        // l_out
+            pass.record("l_out", l, pass.hidden)
         }
         try pass.logits(rows: outputRows, outputNorm: weights.outputNorm, head: weights.output,
                         softcap: hp.finalLogitSoftcap, consume: consume)             // result_output [V]

@@ -24,20 +24,33 @@ struct Qwen2Architecture: Architecture {
                  consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws {
         let hp = hyperparameters
         try pass.embed(tokens, table: weights.tokenEmbedding)                         // hidden [N][D]
+        pass.record("inp_embd", nil, pass.hidden)
         for (l, w) in weights.layers.enumerated() {
             pass.rmsNorm(pass.hidden, weight: w.attentionNorm, into: pass.normed)     // attn_norm
+            pass.record("attn_norm", l, pass.normed)
             let keys = pass.keys(layer: l), values = pass.values(layer: l)
             pass.linear(w.query, pass.normed, into: pass.query, bias: w.queryBias)    // Qcur [N][H·Dk]
+            pass.record("Qcur", l, pass.query)
             pass.linear(w.key, pass.normed, into: keys, bias: w.keyBias)              // Kcur [N][Hkv·Dk]
+            pass.record("Kcur", l, keys)
             pass.linear(w.value, pass.normed, into: values, bias: w.valueBias)        // Vcur [N][Hkv·Dv]
+            pass.record("Vcur", l, values)
             pass.rope(pass.query, width: hp.keyWidth, base: hp.ropeBase, positionScale: hp.ropePositionScale, style: .halves)
             pass.rope(keys, width: hp.keyWidth, base: hp.ropeBase, positionScale: hp.ropePositionScale, style: .halves)
+            pass.record("Qcur", l, pass.query); pass.record("Kcur", l, keys)
+            pass.roundToHalf(keys); pass.roundToHalf(values)                          // F16 KV cache
             pass.attend(layer: l, window: 0, scale: hp.attentionScale)                // attended [N][H·Dv]
+            pass.record("kqv_out", l, pass.attended)
             pass.linear(w.output, pass.attended, into: pass.delta)                    // attn_out [N][D]
+            pass.record("attn_out", l, pass.delta)
             pass.addResidual()                                                        // ffn_inp
+            pass.record("ffn_inp", l, pass.hidden)
             pass.rmsNorm(pass.hidden, weight: w.ffnNorm, into: pass.normed)           // ffn_norm
-            pass.gatedFeedForward(w, activation: .silu)                     // ffn_out
+            pass.record("ffn_norm", l, pass.normed)
+            pass.gatedFeedForward(w, layer: l, activation: .silu)                     // ffn_out
+            pass.record("ffn_out", l, pass.delta)
             pass.addResidual()                                                        // l_out
+            pass.record("l_out", l, pass.hidden)
         }
         try pass.logits(rows: outputRows, outputNorm: weights.outputNorm, head: weights.output,
                         softcap: hp.finalLogitSoftcap, consume: consume)             // result_output [V]

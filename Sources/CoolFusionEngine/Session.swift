@@ -11,6 +11,8 @@ public final class Session {
     /// Next-token logits [V] after the last token; empty while the session is empty.
     public private(set) var logits: [Float] = []
     var cache: KVCache
+    /// Observer of every forward pass's intermediates, for parity debugging (nil: none).
+    public var trace: ForwardTrace?
 
     /// Longest batch one forward pass takes; longer inputs are split (bounds scratch memory).
     static let maximumBatch = 256
@@ -68,9 +70,7 @@ public final class Session {
             try validate(candidate, after: count)
         }
         let total = candidates.reduce(0) { $0 + $1.count }
-        guard total <= Self.maximumBatch * 4 else {
-            throw .invalidHyperparameter("candidates total \(total) tokens; at most \(Self.maximumBatch * 4) per call")
-        }
+        if total > Self.maximumScoredTokens { return try scoreInPieces(candidates) }
         let vocabulary = model.vocabularySize
         // Log-probability of each candidate's first token comes from the current logits.
         var logProbabilities = candidates.map { candidate in
@@ -100,6 +100,36 @@ public final class Session {
             return CandidateScore(tokens: candidate, logProbabilities: logProbabilities[c], logits: finalLogits[c],
                                   session: session)
         }
+    }
+
+    /// Most tokens one scoring pass takes (bounds scratch memory); `score` splits larger requests.
+    static let maximumScoredTokens = maximumBatch * 4
+
+    /// Scores candidates whose tokens exceed one pass. Candidates never see each other, so groups
+    /// of them can be scored in separate passes; one candidate longer than a pass is scored piece
+    /// by piece, each piece continuing from the session the previous piece returned.
+    private func scoreInPieces(_ candidates: [[TokenID]]) throws(EngineError) -> [CandidateScore] {
+        let limit = Self.maximumScoredTokens
+        if candidates.count == 1 {
+            let candidate = candidates[0]
+            let head = try score(candidates: [Array(candidate[..<limit])])[0]
+            let tail = try head.session.score(candidates: [Array(candidate[limit...])])[0]
+            return [CandidateScore(tokens: candidate, logProbabilities: head.logProbabilities + tail.logProbabilities,
+                                   logits: tail.logits, session: tail.session)]
+        }
+        var results: [CandidateScore] = []
+        var group: [[TokenID]] = []
+        var groupTokens = 0
+        for candidate in candidates {
+            if !group.isEmpty && groupTokens + candidate.count > limit {
+                results += try score(candidates: group)
+                group = []
+                groupTokens = 0
+            }
+            group.append(candidate)
+            groupTokens += candidate.count
+        }
+        return results + (try score(candidates: group))
     }
 
     // MARK: State
@@ -169,7 +199,8 @@ public final class Session {
     private func forward(segments: [[TokenID]], outputRows: [Int],
                          consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
         let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
-        let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool)
+        let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool,
+                                   trace: trace)
         do {
             try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
         } catch let error as EngineError {

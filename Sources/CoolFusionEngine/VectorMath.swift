@@ -1,15 +1,18 @@
 import Foundation
 
-/// Row-wise helpers of the forward pass that are too light to need SIMD intrinsics. RMSNorm sums
-/// squares in Double, as ggml does, so norms match llama.cpp closely.
+/// Row-wise helpers of the forward pass that are too light to need SIMD intrinsics.
 enum VectorMath {
     /// out = x / rms(x) · weight, with rms(x) = sqrt(mean(x²) + ε). All [count].
+    ///
+    /// Rounds as ggml's rms_norm does: each square in Float, summed in Double; the mean rounded to
+    /// Float; ε added, square root and reciprocal in Float; x · scale, then · weight.
     @inline(__always)
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, epsilon: Float,
                         into out: UnsafeMutablePointer<Float>) {
         var sum: Double = 0
-        for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
-        let scale = Float(1 / (sum / Double(count) + Double(epsilon)).squareRoot())
+        for i in 0..<count { sum += Double(x[i] * x[i]) }
+        let mean = Float(sum / Double(count))
+        let scale = 1 / (mean + epsilon).squareRoot()
         for i in 0..<count { out[i] = x[i] * scale * weight[i] }
     }
 

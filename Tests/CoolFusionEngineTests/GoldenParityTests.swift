@@ -23,12 +23,21 @@ import Testing
         }
         let fraction = Double(matching) / Double(golden.prompts.count)
         print("[parity] \(alias): greedy 32 tokens match on \(matching)/\(golden.prompts.count) prompts")
-        // Known gap: our activations/attention round differently from llama.cpp, so near-ties in the
-        // greedy argmax flip on some prompts (teacher-forced log-probs stay within 0.05 nats).
-        withKnownIssue("greedy parity below 90% on some models", isIntermittent: true) {
+        if Self.greedyKnownGap.contains(alias) {
+            withKnownIssue("greedy parity below 90%: K-quant (Q4_K/Q6_K) matrix products still round differently from llama.cpp's",
+                           isIntermittent: true) {
+                #expect(fraction >= 0.9, "\(alias): only \(matching)/\(golden.prompts.count) prompts match")
+            }
+        } else {
             #expect(fraction >= 0.9, "\(alias): only \(matching)/\(golden.prompts.count) prompts match")
         }
     }
+
+    /// Models whose greedy parity is still below the bar. SmolLM2 (Q4_1/Q8_0 weights) computes
+    /// bit for bit what llama.cpp computes, so its greedy continuations match; Gemma-3 and Qwen2.5
+    /// also have Q4_K/Q6_K matrices, whose float accumulation still differs from llama.cpp's in the
+    /// last bits, and re-quantizing activations to int8 at every matrix product amplifies that.
+    static let greedyKnownGap: Set<String> = ["gemma3-270m", "qwen2.5-coder-0.5b"]
 
     /// Teacher-forced log-probabilities of llama.cpp's continuation (batched scoring) and of the prompt
     /// (batched prefill): mean |Δ| ≤ 0.05 nats.
@@ -54,5 +63,27 @@ import Testing
         // Prompt tokens are far less likely than greedy ones, so the same logit noise moves their
         // log-probabilities more; this is a looser sanity bound, not the issue's bar.
         #expect(meanPrompt <= 0.1)
+    }
+
+    /// A 710-token prompt: past token 512, Gemma-3's sliding-window layers must drop the earliest
+    /// keys (llama.cpp masks keys 512 or more positions back). Teacher-forced log-probabilities of
+    /// the prompt (one batched pass) agree with llama.cpp's before and after the window fills.
+    @Test func gemmaSlidingWindowMatchesLlamaCpp() throws {
+        let golden = try Golden.load("gemma3-270m-long")
+        let prompt = try #require(golden.prompts.first)
+        let model = try TestModels.model("gemma3-270m")
+        #expect(model.hyperparameters.slidingWindow == 512)
+        #expect(prompt.prompt_tokens.count > 600)
+        let session = model.makeSession()
+        try session.append([prompt.prompt_tokens[0]])
+        let scores = try session.score(Array(prompt.prompt_tokens.dropFirst()))
+        let errors = zip(scores, prompt.prompt_logprobs).map { abs($0 - $1) }
+        // errors[k] is the log-prob of the token at position k + 1; past the window from 512 on.
+        let inside = errors[..<511], beyond = errors[511...]
+        let meanInside = inside.reduce(0, +) / Float(inside.count)
+        let meanBeyond = beyond.reduce(0, +) / Float(beyond.count)
+        print("[parity] gemma3-270m long prompt: mean |Δ logprob| positions < 512: \(meanInside), ≥ 512: \(meanBeyond)")
+        #expect(meanInside <= 0.1)
+        #expect(meanBeyond <= 0.1)
     }
 }

@@ -96,13 +96,30 @@ float cf_max_f32(const float *x, int64_t n);
 float cf_exp_sub_sum_f32(float *x, float max, int64_t n);
 /// gate[i] = silu(gate[i]) * up[i]  (SwiGLU)
 void cf_silu_mul_f32(float *gate, const float *up, int64_t n);
-/// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation as in ggml)
+/// gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU, tanh approximation through ggml's f16 table:
+/// gelu(x) = f16(gelu(f16(x))) for -10 < x < 10, 0 below, x above)
 void cf_gelu_mul_f32(float *gate, const float *up, int64_t n);
+/// x[i] = x[i] rounded to the nearest f16 value (round to nearest even)
+void cf_round_to_half_f32(float *x, int64_t n);
+
+// Attention in llama.cpp's exact rounding order (see vector_f32.c). `order` picks the product
+// llama.cpp runs: CF_ORDER_GEMM (several query tokens: tinyBLAS, 8 lanes) or CF_ORDER_GEMV (one
+// query token: ggml_vec_dot_f16, 32 lanes). `simd` = 0 forces the scalar reference; both give
+// identical bits.
+enum { CF_ORDER_GEMM = 0, CF_ORDER_GEMV = 1 };
 
 /// scores[t] = scale · (q · rows[t]) for t < count; row t starts at rows + t·stride.
-void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale, float *scores);
-/// out += Σ_t weights[t] · rows[t] (width floats each; row t starts at rows + t·stride).
-void cf_weighted_sum_rows_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width, float *out);
+void cf_dot_rows_f32(const float *q, const float *rows, int64_t stride, int64_t count, int64_t width, float scale,
+                     float *scores, int order, int simd);
+/// acc[(first_lane + t) % lanes][·] += weights[t] · rows[t] (fused), acc [lanes][width] with
+/// lanes = 8 (GEMM) or 32 (GEMV): value rows go to the lane of their key position.
+void cf_weighted_sum_lanes_f32(const float *weights, const float *rows, int64_t stride, int64_t count, int64_t width,
+                               int64_t first_lane, float *acc, int order, int simd);
+/// out[d] = lane sum of acc[·][d] in llama.cpp's order.
+void cf_reduce_lanes_f32(const float *acc, int64_t width, float *out, int order, int simd);
+/// In-place softmax as ggml's soft_max: ggml's exp in blocks of 8, block sums added in double,
+/// then one multiply by (float)(1 / sum).
+void cf_softmax_f32(float *x, int64_t n, int simd);
 
 #ifdef __cplusplus
 }
