@@ -15,8 +15,8 @@ public enum ReportBuilder {
             for model in settings.models where !models.contains(model) { models.append(model) }
             let subsets = Set(records.values.joined().compactMap(\.subset)).sorted()
             groups.append(group(settings: settings, subset: nil, records: records))
-            // A mixed benchmark also gets one group per subset.
-            for subset in subsets {
+            // A mixed benchmark also gets one group per subset (one subset would repeat the dataset's row).
+            for subset in subsets where subsets.count > 1 {
                 groups.append(group(settings: settings, subset: subset,
                                     records: records.mapValues { $0.filter { $0.subset == subset } }))
             }

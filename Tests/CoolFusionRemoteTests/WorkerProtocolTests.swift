@@ -21,7 +21,9 @@ import Testing
         try decode(APIErrorBody.self, response)
     }
 
-    func withWorker(idleTimeout: Duration = .seconds(60),
+    /// The default idle timeout is an hour: only `idleSessionsExpire` tests expiry, and on a machine
+    /// loaded by parallel suites the gap between two calls of one test has exceeded a minute.
+    func withWorker(idleTimeout: Duration = .seconds(3600),
                     _ body: @escaping @Sendable (any TestClientProtocol, HostedModel) async throws -> Void) async throws {
         let hosted = try TestModels.smol()
         let app = Application(router: WorkerServer(hosted: hosted, idleTimeout: idleTimeout).makeRouter())
