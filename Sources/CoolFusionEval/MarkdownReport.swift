@@ -28,7 +28,9 @@ public enum MarkdownReport {
     static func scoresSection(_ report: EvalReport) -> [String] {
         var lines = ["## Scores", "",
                      "Each cell: score in % ± one standard error (items). **Bold**: the best single model; "
-                     + "(+x.x) after a fusion method: its gain over the best single model, in points.", ""]
+                     + "(+x.x) after a fusion method: its gain over the best single model, in points. "
+                     + "A metric whose rows would repeat the primary metric's (F1 of one-word answers) is "
+                     + "left out here; report.json has it.", ""]
         for columns in columnSets(report) {
             let tableGroups = report.groups.filter { $0.columns == columns }
             let singles = tableGroups.first?.singleColumns ?? []
@@ -37,7 +39,7 @@ public enum MarkdownReport {
                          + others.joined(separator: " | ") + " |")
             lines.append("|---|---|" + String(repeating: "---:|", count: columns.count + 1))
             for group in tableGroups {
-                for row in group.metrics {
+                for row in shownRows(group) {
                     var cells = [group.label, row.metric + (row.isPrimary ? " (primary)" : "")]
                     for column in singles {
                         let text = row.cell(column).map(scoreText) ?? "–"
@@ -66,7 +68,7 @@ public enum MarkdownReport {
                      "| dataset | metric | method | best single | items | wins | losses | ties | p |",
                      "|---|---|---|---|---:|---:|---:|---:|---:|"]
         for group in report.groups {
-            for row in group.metrics {
+            for row in shownRows(group) {
                 for comparison in row.comparisons {
                     lines.append("| \(group.label) | \(row.metric) | \(comparison.column) | \(comparison.baseline) | "
                                  + "\(comparison.n) | \(comparison.wins) | \(comparison.losses) | \(comparison.ties) | "
@@ -111,6 +113,15 @@ public enum MarkdownReport {
     }
 
     // MARK: formatting
+
+    /// The primary metric and every other metric whose scores or comparisons differ from it.
+    static func shownRows(_ group: ReportGroup) -> [MetricRow] {
+        guard let primary = group.metrics.first(where: \.isPrimary) else { return group.metrics }
+        return group.metrics.filter { row in
+            row.isPrimary || row.cells != primary.cells || row.bestSingle != primary.bestSingle
+                || zip(row.comparisons, primary.comparisons).contains { $0.wins != $1.wins || $0.losses != $1.losses }
+        }
+    }
 
     /// Groups sharing the same columns get one table.
     static func columnSets(_ report: EvalReport) -> [[String]] {

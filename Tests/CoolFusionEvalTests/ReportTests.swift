@@ -78,6 +78,10 @@ import Testing
         #expect(markdown.contains("| toy | flexible-extract | cool | big | 10 | 2 | 0 | 8 | 0.5 |"))
         #expect(markdown.contains("## Average output perplexity"))
         #expect(markdown.contains("| toy | cool | 10 | 0.01 |"))
+        // The toy answers carry `#### N` exactly when right, so strict-match equals flexible-extract on
+        // every item: the tables leave its repeated rows out, report.json keeps them.
+        #expect(!markdown.contains("| toy | strict-match"))
+        #expect(report.groups[0].metrics.map(\.metric).contains("strict-match"))
 
         let svgText = try String(contentsOf: root.appendingPathComponent("report.svg"), encoding: .utf8)
         let svg = try XMLDocument(data: Data(svgText.utf8))
