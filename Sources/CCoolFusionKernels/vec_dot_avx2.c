@@ -314,8 +314,9 @@ CF_AVX2 static void quantize_q8k(const float *x, void *dst, int64_t cols) {
     cf_block_q8k *y = dst;
     for (int64_t b = 0; b < cols / CF_QK_K; b++, x += CF_QK_K) {
         const float amax = abs_max(x, CF_QK_K);
-        const __m256 inverse = _mm256_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
-        y[b].d = amax / 127.0f;
+        const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+        const __m256 inverse = _mm256_set1_ps(id);
+        y[b].d = amax > 0.0f ? 1.0f / id : amax / 127.0f;   // as the scalar reference (ggml's 1/iscale)
         for (int k = 0; k < CF_QK_K / 32; k++) {
             int sums[2];
             _mm256_storeu_si256((__m256i *)(y[b].qs + 32 * k), quantize_32(x + 32 * k, inverse, sums));
