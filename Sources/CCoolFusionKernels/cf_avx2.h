@@ -104,4 +104,11 @@ CF_INLINE __m256i k4_min_products(const uint32_t mins[2], const int16_t *bsums) 
     return _mm256_madd_epi16(m16, load256(bsums));
 }
 
+// Q6_K's +32 offset as ggml's vec_dot_q6_K removes it: lane k = 32 · (scale[2k]·bsum[2k] +
+// scale[2k+1]·bsum[2k+1]), i.e. 32 · Σ scale·q8 over elements 32k .. 32k+31.
+CF_INLINE __m256i q6_K_offsets(const int8_t *scales, const int16_t *bsums) {
+    const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)scales));
+    return _mm256_slli_epi32(_mm256_madd_epi16(load256(bsums), scales16), 5);
+}
+
 #endif

@@ -238,9 +238,12 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        // Values are stored +32. The 32·q8 is subtracted inside each 4-element lane, as ggml's
-        // vec_dot_q6_K does, so every int32 lane (and so the float rounding after) equals ggml's.
+        // Values are stored +32. As ggml's vec_dot_q6_K (0.3.36) does, the unsigned values are
+        // multiplied first and 32·Σ scale·bsum is subtracted afterwards, lane k of it covering
+        // the 32 elements of groups 2k and 2k+1: every int32 lane, and so the float rounding
+        // after, equals ggml's.
         const __m256i by_pair = scales_by_pair(_mm_loadu_si128((const __m128i *)x[b].scales));
+        const __m256i offsets = q6_K_offsets(x[b].scales, y[b].bsums);
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++, q8 += 128) {
@@ -252,12 +255,10 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
             };
-            for (int r = 0; r < 4; r++) {
-                const __m256i q8v = load256(q8 + 32 * r);
-                const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[r], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
-            }
+            for (int r = 0; r < 4; r++)
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], load256(q8 + 32 * r)), pair_scales(by_pair, 4 * h + r)));
         }
+        sum = _mm256_sub_epi32(sum, offsets);
         acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc);

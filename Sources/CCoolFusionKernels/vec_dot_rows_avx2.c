@@ -169,16 +169,18 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
             };
             for (int k = 0; k < 4; k++) {
                 const __m256i scale = pair_scales(by_pair, 4 * h + k);
-                for (int r = 0; r < R; r++) {   // values are stored +32: subtract 32·q8 per lane (see dot_q6_K)
+                for (int r = 0; r < R; r++) {   // values are stored +32: removed after the loop (see dot_q6_K)
                     const __m256i q8v = load256(Q8K(r, b)->qs + 128 * h + 32 * k);
-                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
-                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], q8v), scale));
                 }
             }
         }
         const __m256 dx = half_splat(x[b].d);
-        for (int r = 0; r < R; r++)
-            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+        for (int r = 0; r < R; r++) {
+            const __m256i offsets = q6_K_offsets(x[b].scales, Q8K(r, b)->bsums);
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)),
+                                     _mm256_cvtepi32_ps(_mm256_sub_epi32(sum[r], offsets)), acc[r]);
+        }
     }
     store_rows(acc, NULL, out, out_stride, R);
 }
