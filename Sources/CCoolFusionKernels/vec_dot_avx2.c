@@ -5,6 +5,7 @@
 // and adds neighbours into int16; _mm256_madd_epi16 then widens (optionally times a per-group
 // scale) into int32. Signed×signed products go through sign(): |a| · (b·sign(a)).
 #include "cf_internal.h"
+#include <math.h>
 
 #if defined(__x86_64__)
 #include "cf_avx2.h"
@@ -179,16 +180,20 @@ CF_AVX2 static float dot_q3_K(int64_t n, const void *w, const void *a) {
     return hsum_ps(acc);
 }
 
+// Q4_K and Q5_K: the scale part in 8 lanes as everywhere; the min part as ggml's vec_dot does it
+// (0.3.36): for Q4_K four lanes of products with −d_a·dmin fused in and added to the scale part
+// at the end, for Q5_K one running scalar (GCC fuses its multiply-add). Same bits as ggml.
 CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
     const cf_block_q4_K *x = w; const cf_block_q8k *y = a;
-    __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps();
+    __m128 acc_m = _mm_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const __m256 yd = _mm256_set1_ps(y[b].d);
-        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
+        const float dmin = -y[b].d * half_to_f32(x[b].dmin);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(k4_min_lanes(mins, y[b].bsums)), acc_m);
         const uint8_t *sc = (const uint8_t *)scales;
         __m256i sum = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {   // 64 elements: low nibbles (group 2j), high nibbles (2j+1)
@@ -201,19 +206,20 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
-    return hsum_ps(acc) - hsum_ps(acc_mins);
+    return hsum_ps(acc) + k4_min_total(acc_m);
 }
 
 CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
     const cf_block_q5_K *x = w; const cf_block_q8k *y = a;
-    __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps();
+    float acc_m = 0.0f;
     const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const __m256 yd = _mm256_set1_ps(y[b].d);
-        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
+        const float dmin = -y[b].d * half_to_f32(x[b].dmin);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_m = fmaf(dmin, (float)hsum_epi32x4(k4_min_lanes(mins, y[b].bsums)), acc_m);
         const uint8_t *sc = (const uint8_t *)scales;
         // Bit j of qh[l] is the fifth bit of element l of group j. Shifting right by 2 per pair
         // of groups keeps the two bits we need at positions 0 and 1 of every byte.
@@ -230,7 +236,7 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
-    return hsum_ps(acc) - hsum_ps(acc_mins);
+    return hsum_ps(acc) + acc_m;
 }
 
 CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
