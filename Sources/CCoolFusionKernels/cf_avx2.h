@@ -97,11 +97,32 @@ CF_INLINE void unpack_k4_scales(const uint8_t *packed, uint32_t scales[2], uint3
     mins[1] = ((u[2] >> 4) & 0x0F0F0F0Fu) | (((u[1] >> 6) & 0x03030303u) << 4);
 }
 
-// Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) as 8 int32 lanes.
-CF_INLINE __m256i k4_min_products(const uint32_t mins[2], const int16_t *bsums) {
-    const __m128i m8 = _mm_cvtsi64_si128((long long)((uint64_t)mins[0] | ((uint64_t)mins[1] << 32)));
-    const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));   // m0 m0 m1 m1 ... m7 m7
-    return _mm256_madd_epi16(m16, load256(bsums));
+// The min terms of a Q4_K/Q5_K super-block as ggml's vec_dot_q4_K/q5_K (0.3.36) form them: lane k
+// = mins[2k]·B[2k] + mins[2k+1]·B[2k+1], B[j] = bsums[2j] + bsums[2j+1] (4 int32 lanes).
+CF_INLINE __m128i k4_min_lanes(const uint32_t mins[2], const int16_t *bsums) {
+    const __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)((uint64_t)mins[0] | ((uint64_t)mins[1] << 32))));
+    const __m256i q8 = load256(bsums);
+    const __m128i group_sums = _mm_hadd_epi16(_mm256_castsi256_si128(q8), _mm256_extracti128_si256(q8, 1));
+    return _mm_madd_epi16(m16, group_sums);
+}
+
+CF_INLINE int hsum_epi32x4(__m128i v) {
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+    return _mm_cvtsi128_si32(_mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1))));
+}
+
+// Q4_K's min accumulator (4 lanes) reduced as ggml does: (a0 + a2) + (a1 + a3).
+CF_INLINE float k4_min_total(__m128 acc_m) {
+    acc_m = _mm_add_ps(acc_m, _mm_movehl_ps(acc_m, acc_m));
+    acc_m = _mm_add_ss(acc_m, _mm_movehdup_ps(acc_m));
+    return _mm_cvtss_f32(acc_m);
+}
+
+// Q6_K's +32 offset as ggml's vec_dot_q6_K removes it: lane k = 32 · (scale[2k]·bsum[2k] +
+// scale[2k+1]·bsum[2k+1]), i.e. 32 · Σ scale·q8 over elements 32k .. 32k+31.
+CF_INLINE __m256i q6_K_offsets(const int8_t *scales, const int16_t *bsums) {
+    const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)scales));
+    return _mm256_slli_epi32(_mm256_madd_epi16(load256(bsums), scales16), 5);
 }
 
 #endif

@@ -40,6 +40,8 @@ static void *scratch_reserve(size_t bytes) {
 }
 
 typedef struct {
+    int type;
+    cf_k_quarters_fn k_quarters;   // non-NULL: round in llama.cpp's K-quant order (k_quant_orders.c)
     cf_vec_dot_fn dot;
     cf_vec_dot_rows_fn dot8, dot4;   // NULL: no 8- / 4-row kernel for this type / path
     const uint8_t *w;         // [rows][w_row_bytes]
@@ -51,8 +53,26 @@ typedef struct {
     int64_t panel_rows;       // activation rows per L2-sized panel (a multiple of 8)
 } matmul_job;
 
+// Activation rows [i0, i1) × weight rows [r0, r1) in llama.cpp's K-quant order: runs of up to
+// CF_K_MAX_ROWS activation rows that share an order (repacked Q4_K switches from GEMM to GEMV
+// at n - n % 4) go through one weight row at a time.
+static void matmul_block_k_order(const matmul_job *job, int64_t r0, int64_t r1, int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1;) {
+        const cf_k_order order = cf_k_order_for(job->type, job->rows, job->n, i);
+        int64_t end = i + 1;
+        while (end < i1 && end - i < CF_K_MAX_ROWS && cf_k_order_for(job->type, job->rows, job->n, end) == order) end++;
+        const uint8_t *a = job->act + i * job->act_row_bytes;
+        float *y = job->y + i * job->rows;
+        for (int64_t r = r0; r < r1; r++)
+            cf_k_dot_rows(job->type, order, job->k_quarters, job->cols, job->w + r * job->w_row_bytes, a,
+                          job->act_row_bytes, (int)(end - i), y + r, job->rows);
+        i = end;
+    }
+}
+
 // Activation rows [i0, i1) × weight rows [r0, r1).
 static void matmul_block(const matmul_job *job, int64_t r0, int64_t r1, int64_t i0, int64_t i1) {
+    if (job->k_quarters) { matmul_block_k_order(job, r0, r1, i0, i1); return; }
     int64_t i = i0;
     if (job->dot8) {
         for (; i + 8 <= i1; i += 8) {
@@ -107,6 +127,11 @@ static void copy_f32(const float *x, void *dst, int64_t cols) { memcpy(dst, x, (
 
 int cf_matmul(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols,
               const float *x, int64_t n, float *y, int simd) {
+    return cf_matmul_rounded(pool, type, w, rows, cols, x, n, y, simd, CF_ROUNDING_BATCH_INVARIANT);
+}
+
+int cf_matmul_rounded(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols,
+                      const float *x, int64_t n, float *y, int simd, int rounding) {
     const cf_activation_kind kind = cf_activation_kind_for(type);
     if (kind == CF_ACT_NONE || !cf_type_supported(type)) return CF_ERR_UNSUPPORTED_TYPE;
     if (rows < 0 || n < 0 || cols <= 0 || cols % cf_block_elements(type) != 0) return CF_ERR_BAD_LENGTH;
@@ -141,7 +166,13 @@ int cf_matmul(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols
     cf_vec_dot_rows_fn dot4 = fast ? cf_avx2_vec_dot_rows(type, 4) : NULL;
     int64_t panel_rows = (256 * 1024 / act_row_bytes) & ~(int64_t)7;
     if (panel_rows < 8) panel_rows = 8;
-    matmul_job job = { dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
+    // All rows of a product share VEC_DOT or none does (cf_k_order_for), so row 0 decides.
+    cf_k_quarters_fn k_quarters = NULL;
+    if (rounding == CF_ROUNDING_LLAMA_CPP && cf_k_order_for(type, rows, n, 0) != CF_K_ORDER_VEC_DOT) {
+        k_quarters = fast ? cf_avx2_k_quarters(type) : NULL;
+        if (!k_quarters) k_quarters = cf_reference_k_quarters(type);
+    }
+    matmul_job job = { type, k_quarters, dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
     // 16 rows: each chunk's outputs fill whole 64-byte cache lines (no false sharing between
     // threads), and claiming a chunk costs little next to computing it.
     const int64_t grain = 16;

@@ -51,7 +51,11 @@ void cf_quantize_q8k_reference(const float *x, void *dst, int64_t cols) {
     for (int64_t b = 0; b < cols / CF_QK_K; b++, x += CF_QK_K) {
         const float amax = abs_max_keeping_nan(x, CF_QK_K);
         const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
-        y[b].d = amax / 127.0f;
+        // ggml's quantize_row_q8_K stores d = 1 / iscale with iscale = ∓127 / max, not max / 127:
+        // the two differ in the last bit for some max, and that bit scales every K-quant product.
+        // (ggml's sign choice flips d and every q together, which changes no product.) 0 stays
+        // 0 and a NaN stays NaN.
+        y[b].d = amax > 0.0f ? 1.0f / id : amax / 127.0f;
         for (int g = 0; g < CF_QK_K / 16; g++) {
             int sum = 0;
             for (int j = 16 * g; j < 16 * g + 16; j++) {

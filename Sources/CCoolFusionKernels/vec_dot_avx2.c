@@ -5,6 +5,7 @@
 // and adds neighbours into int16; _mm256_madd_epi16 then widens (optionally times a per-group
 // scale) into int32. Signed×signed products go through sign(): |a| · (b·sign(a)).
 #include "cf_internal.h"
+#include <math.h>
 
 #if defined(__x86_64__)
 #include "cf_avx2.h"
@@ -179,16 +180,20 @@ CF_AVX2 static float dot_q3_K(int64_t n, const void *w, const void *a) {
     return hsum_ps(acc);
 }
 
+// Q4_K and Q5_K: the scale part in 8 lanes as everywhere; the min part as ggml's vec_dot does it
+// (0.3.36): for Q4_K four lanes of products with −d_a·dmin fused in and added to the scale part
+// at the end, for Q5_K one running scalar (GCC fuses its multiply-add). Same bits as ggml.
 CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
     const cf_block_q4_K *x = w; const cf_block_q8k *y = a;
-    __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps();
+    __m128 acc_m = _mm_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const __m256 yd = _mm256_set1_ps(y[b].d);
-        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
+        const float dmin = -y[b].d * half_to_f32(x[b].dmin);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(k4_min_lanes(mins, y[b].bsums)), acc_m);
         const uint8_t *sc = (const uint8_t *)scales;
         __m256i sum = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {   // 64 elements: low nibbles (group 2j), high nibbles (2j+1)
@@ -201,19 +206,20 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
-    return hsum_ps(acc) - hsum_ps(acc_mins);
+    return hsum_ps(acc) + k4_min_total(acc_m);
 }
 
 CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
     const cf_block_q5_K *x = w; const cf_block_q8k *y = a;
-    __m256 acc = _mm256_setzero_ps(), acc_mins = _mm256_setzero_ps();
+    __m256 acc = _mm256_setzero_ps();
+    float acc_m = 0.0f;
     const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        const __m256 yd = _mm256_set1_ps(y[b].d);
-        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), yd), dmin = _mm256_mul_ps(half_splat(x[b].dmin), yd);
+        const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
+        const float dmin = -y[b].d * half_to_f32(x[b].dmin);
         uint32_t scales[2], mins[2];
         unpack_k4_scales(x[b].scales, scales, mins);
-        acc_mins = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(k4_min_products(mins, y[b].bsums)), acc_mins);
+        acc_m = fmaf(dmin, (float)hsum_epi32x4(k4_min_lanes(mins, y[b].bsums)), acc_m);
         const uint8_t *sc = (const uint8_t *)scales;
         // Bit j of qh[l] is the fifth bit of element l of group j. Shifting right by 2 per pair
         // of groups keeps the two bits we need at positions 0 and 1 of every byte.
@@ -230,7 +236,7 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
-    return hsum_ps(acc) - hsum_ps(acc_mins);
+    return hsum_ps(acc) + acc_m;
 }
 
 CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
@@ -238,9 +244,12 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
-        // Values are stored +32. The 32·q8 is subtracted inside each 4-element lane, as ggml's
-        // vec_dot_q6_K does, so every int32 lane (and so the float rounding after) equals ggml's.
+        // Values are stored +32. As ggml's vec_dot_q6_K (0.3.36) does, the unsigned values are
+        // multiplied first and 32·Σ scale·bsum is subtracted afterwards, lane k of it covering
+        // the 32 elements of groups 2k and 2k+1: every int32 lane, and so the float rounding
+        // after, equals ggml's.
         const __m256i by_pair = scales_by_pair(_mm_loadu_si128((const __m128i *)x[b].scales));
+        const __m256i offsets = q6_K_offsets(x[b].scales, y[b].bsums);
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++, q8 += 128) {
@@ -252,12 +261,10 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
             };
-            for (int r = 0; r < 4; r++) {
-                const __m256i q8v = load256(q8 + 32 * r);
-                const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[r], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, pair_scales(by_pair, 4 * h + r)));
-            }
+            for (int r = 0; r < 4; r++)
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], load256(q8 + 32 * r)), pair_scales(by_pair, 4 * h + r)));
         }
+        sum = _mm256_sub_epi32(sum, offsets);
         acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
     return hsum_ps(acc);
@@ -314,8 +321,9 @@ CF_AVX2 static void quantize_q8k(const float *x, void *dst, int64_t cols) {
     cf_block_q8k *y = dst;
     for (int64_t b = 0; b < cols / CF_QK_K; b++, x += CF_QK_K) {
         const float amax = abs_max(x, CF_QK_K);
-        const __m256 inverse = _mm256_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
-        y[b].d = amax / 127.0f;
+        const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+        const __m256 inverse = _mm256_set1_ps(id);
+        y[b].d = amax > 0.0f ? 1.0f / id : amax / 127.0f;   // as the scalar reference (ggml's 1/iscale)
         for (int k = 0; k < CF_QK_K / 32; k++) {
             int sums[2];
             _mm256_storeu_si256((__m256i *)(y[b].qs + 32 * k), quantize_32(x + 32 * k, inverse, sums));

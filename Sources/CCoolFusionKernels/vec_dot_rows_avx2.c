@@ -9,6 +9,7 @@
 // Tested for exact equality against n = 1 through matmul. `R` is a compile-time constant in
 // every instantiation, so the per-row loops unroll and the accumulators live in registers.
 #include "cf_internal.h"
+#include <math.h>
 
 #if defined(__x86_64__)
 #include "cf_avx2.h"
@@ -96,12 +97,15 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
                        const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    __m256 mins_total[MAX_ROWS];
-    for (int r = 0; r < R; r++) mins_total[r] = _mm256_setzero_ps();
+    // Min part as dot_q4_K (4 lanes, has_high == 0) and dot_q5_K (a scalar) keep it.
+    __m128 mins_q4[MAX_ROWS];
+    float mins_q5[MAX_ROWS];
+    for (int r = 0; r < R; r++) { mins_q4[r] = _mm_setzero_ps(); mins_q5[r] = 0.0f; }
     const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const uint8_t *block = blocks + b * block_bytes;
-        const __m256 dx = half_splat(((const cf_half *)block)[0]), dminx = half_splat(((const cf_half *)block)[1]);
+        const __m256 dx = half_splat(((const cf_half *)block)[0]);
+        const float dminx = half_to_f32(((const cf_half *)block)[1]);
         const uint8_t *packed = block + 4;
         const uint8_t *qh = has_high ? block + 16 : NULL;
         const uint8_t *qs = block + (has_high ? 48 : 16);
@@ -109,8 +113,10 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
         unpack_k4_scales(packed, scales, mins);
         const uint8_t *sc = (const uint8_t *)scales;
         for (int r = 0; r < R; r++) {
-            const __m256i mp = k4_min_products(mins, Q8K(r, b)->bsums);
-            mins_total[r] = _mm256_fmadd_ps(_mm256_mul_ps(dminx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(mp), mins_total[r]);
+            const __m128i lanes = k4_min_lanes(mins, Q8K(r, b)->bsums);
+            const float dmin = -Q8K(r, b)->d * dminx;
+            if (has_high) mins_q5[r] = fmaf(dmin, (float)hsum_epi32x4(lanes), mins_q5[r]);
+            else mins_q4[r] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(lanes), mins_q4[r]);
         }
         __m256i sum[MAX_ROWS];
         for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
@@ -135,9 +141,9 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
         for (int r = 0; r < R; r++)
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
     }
-    // Same final rounding as dot_q4_K/dot_q5_K (two horizontal sums, then the difference), so a
-    // row's result does not depend on how many rows are computed together.
-    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) - hsum_ps(mins_total[r]);
+    // Same final rounding as dot_q4_K/dot_q5_K, so a row's result does not depend on how many
+    // rows are computed together.
+    for (int r = 0; r < R; r++) out[r * out_stride] = hsum_ps(acc[r]) + (has_high ? mins_q5[r] : k4_min_total(mins_q4[r]));
 }
 
 CF_INLINE void rows_q4_K(int64_t n, const void *w, const uint8_t *act, int64_t act_stride, float *out, int64_t out_stride, const int R) {
@@ -169,16 +175,18 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
             };
             for (int k = 0; k < 4; k++) {
                 const __m256i scale = pair_scales(by_pair, 4 * h + k);
-                for (int r = 0; r < R; r++) {   // values are stored +32: subtract 32·q8 per lane (see dot_q6_K)
+                for (int r = 0; r < R; r++) {   // values are stored +32: removed after the loop (see dot_q6_K)
                     const __m256i q8v = load256(Q8K(r, b)->qs + 128 * h + 32 * k);
-                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], q8v), _mm256_maddubs_epi16(_mm256_set1_epi8(32), q8v));
-                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(p, scale));
+                    sum[r] = _mm256_add_epi32(sum[r], _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], q8v), scale));
                 }
             }
         }
         const __m256 dx = half_splat(x[b].d);
-        for (int r = 0; r < R; r++)
-            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
+        for (int r = 0; r < R; r++) {
+            const __m256i offsets = q6_K_offsets(x[b].scales, Q8K(r, b)->bsums);
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)),
+                                     _mm256_cvtepi32_ps(_mm256_sub_epi32(sum[r], offsets)), acc[r]);
+        }
     }
     store_rows(acc, NULL, out, out_stride, R);
 }

@@ -23,7 +23,7 @@ extension ForwardPass {
                 }
             }
             record("result_norm", nil, Activations(rows: count, cols: hp.embeddingWidth, base: selected.base))
-            Kernels.matmul(head, x: selected.base, n: count, y: output.base, pool: pool)
+            Kernels.matmul(head, x: selected.base, n: count, y: output.base, pool: pool, rounding: rounding)
             record("result_output", nil, Activations(rows: count, cols: vocabulary, base: output.base))
             for k in 0..<count {
                 let row = output.row(k)

@@ -14,6 +14,7 @@ final class ForwardPass {
     let prefix: KVCache
     let newKV: BatchKV
     let pool: ThreadPool
+    let rounding: MatmulRounding
     /// Debug observer of intermediates (nil in normal use).
     let trace: ForwardTrace?
 
@@ -26,7 +27,8 @@ final class ForwardPass {
     let up: Activations
 
     init(hyperparameters hp: Hyperparameters, layout: BatchLayout, prefix: KVCache, pool: ThreadPool,
-         trace: ForwardTrace? = nil) {
+         rounding: MatmulRounding, trace: ForwardTrace? = nil) {
+        self.rounding = rounding
         self.hp = hp
         self.trace = trace
         self.layout = layout
@@ -97,7 +99,7 @@ final class ForwardPass {
 
     /// output = input · Wᵀ (+ bias): [N][cols] → [N][rows].
     func linear(_ w: WeightMatrix, _ input: Activations, into output: Activations, bias: [Float]? = nil) {
-        Kernels.matmul(w, x: input.base, n: input.rows, y: output.base, pool: pool)
+        Kernels.matmul(w, x: input.base, n: input.rows, y: output.base, pool: pool, rounding: rounding)
         if let bias {
             for i in 0..<output.rows { Kernels.add(bias, to: output.row(i), count: output.cols) }
         }

@@ -15,6 +15,10 @@ public final class Model: @unchecked Sendable {
     /// Names of the architectures this engine implements.
     public static var supportedArchitectures: [String] { Architectures.all.map { $0.name } }
 
+    /// Float rounding of the matrix products: `.llamaCpp` (the default) reproduces llama.cpp's
+    /// CPU results, so a batched row may differ in the last bits from the same row alone;
+    /// `.batchInvariant` makes a batch compute exactly what its rows would one at a time.
+    public let rounding: MatmulRounding
     let architecture: any Architecture
     let pool: ThreadPool
     let kvLayout: KVLayout
@@ -22,14 +26,17 @@ public final class Model: @unchecked Sendable {
     /// Opens the GGUF at `path`. `threads` nil shares the process-wide pool (so several models
     /// never oversubscribe the cores); a number gives this model its own pool of that size.
     /// `contextLength` caps the sequence length below the model's own.
-    public convenience init(path: String, threads: Int? = nil, contextLength: Int? = nil) throws(EngineError) {
+    public convenience init(path: String, threads: Int? = nil, contextLength: Int? = nil,
+                            rounding: MatmulRounding = .llamaCpp) throws(EngineError) {
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch { throw .file(error) }
-        try self.init(file: file, threads: threads, contextLength: contextLength)
+        try self.init(file: file, threads: threads, contextLength: contextLength, rounding: rounding)
     }
 
-    public init(file: GGUFFile, threads: Int? = nil, contextLength: Int? = nil) throws(EngineError) {
+    public init(file: GGUFFile, threads: Int? = nil, contextLength: Int? = nil,
+                rounding: MatmulRounding = .llamaCpp) throws(EngineError) {
         self.file = file
+        self.rounding = rounding
         architecture = try Architectures.load(file)
         architectureName = type(of: architecture).name
         hyperparameters = architecture.hyperparameters

@@ -200,7 +200,7 @@ public final class Session {
                          consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
         let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
         let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool,
-                                   trace: trace)
+                               rounding: model.rounding, trace: trace)
         do {
             try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
         } catch let error as EngineError {

@@ -36,10 +36,12 @@ public enum Kernels {
     ///
     /// Cannot fail for a valid `WeightMatrix` except when scratch memory for `n` quantized
     /// activation rows cannot be allocated; then `y` is filled with NaN so the failure shows.
+    /// `rounding` picks the float accumulation order (see `MatmulRounding`).
     public static func matmul(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int, y: UnsafeMutablePointer<Float>,
-                              pool: ThreadPool, implementation: KernelImplementation = .simd) {
-        let status = cf_matmul(pool.pool, Int32(w.type.rawValue), w.data, Int64(w.rows), Int64(w.cols),
-                               x, Int64(n), y, implementation.cFlag)
+                              pool: ThreadPool, implementation: KernelImplementation = .simd,
+                              rounding: MatmulRounding = .batchInvariant) {
+        let status = cf_matmul_rounded(pool.pool, Int32(w.type.rawValue), w.data, Int64(w.rows), Int64(w.cols),
+                                       x, Int64(n), y, implementation.cFlag, rounding.cValue)
         if status != Int32(CF_OK) { (y).update(repeating: .nan, count: n * w.rows) }
     }
 

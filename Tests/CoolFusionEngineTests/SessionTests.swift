@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: ["smollm2-135m", "gemma3-270m"])
     func divergingForkLeavesParentUntouched(alias: String) throws {
-        let model = try TestModels.model(alias)
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 1)
         let parent = try Self.fresh(model, prompt)
         let parentLogits = parent.logits
@@ -65,7 +65,7 @@ import Testing
 
     @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
     func batchedScoringEqualsScoringEachAlone(alias: String) throws {
-        let model = try TestModels.model(alias)
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 3)
         let session = try Self.fresh(model, prompt)
         let candidates: [[Int32]] = [
@@ -91,7 +91,7 @@ import Testing
 
     @Test func committingACandidateEqualsRecomputing() throws {
         let alias = "qwen2.5-coder-0.5b"
-        let model = try TestModels.model(alias)
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 5)
         let session = try Self.fresh(model, prompt)
         let candidates: [[Int32]] = [Array(continuation.prefix(4)), Array(continuation.prefix(9))]
@@ -110,7 +110,7 @@ import Testing
 
     @Test(arguments: ["smollm2-135m", "gemma3-270m"])
     func truncateEqualsRecomputing(alias: String) throws {
-        let model = try TestModels.model(alias)
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 2)
         let session = try Self.fresh(model, prompt + continuation)
         let shared = session.fork()   // truncating must not disturb a session sharing the blocks
@@ -133,7 +133,7 @@ import Testing
 
     @Test func decodingOneByOneEqualsOneBatch() throws {
         let alias = "gemma3-270m"
-        let model = try TestModels.model(alias)
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 0)
         let stepwise = model.makeSession()
         for token in prompt + continuation.prefix(10) { try stepwise.append([token]) }
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func samplingIsReproducibleAndGreedyAtZeroTemperature() throws {
-        let model = try TestModels.model("smollm2-135m")
+        let model = try TestModels.model("smollm2-135m", rounding: .batchInvariant)
         let (prompt, _) = try Self.tokens("smollm2-135m", prompt: 0)
         let session = try Self.fresh(model, prompt)
         var greedy = try Sampler(SamplingParameters(temperature: 0))
@@ -165,7 +165,7 @@ import Testing
     /// More tokens than one scoring pass takes (1024): a long candidate is scored piece by piece
     /// and several candidates in groups, with the same log-probabilities as appending token batches.
     @Test func scoringBeyondOnePass() throws {
-        let model = try TestModels.model("smollm2-135m")
+        let model = try TestModels.model("smollm2-135m", rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens("smollm2-135m", prompt: 0)
         let long = Array(repeatElement(continuation, count: 1100 / continuation.count + 1).joined().prefix(1100))
         let session = try Self.fresh(model, prompt)

@@ -13,16 +13,20 @@ enum TestModels {
         try ModelStore().resolve(alias)
     }
 
-    /// Loaded once per process and shared by the tests (models are immutable).
+    /// Loaded once per process and shared by the tests (models are immutable), one per rounding.
     nonisolated(unsafe) private static var cache: [String: Model] = [:]
     private static let lock = NSLock()
 
-    static func model(_ alias: String) throws -> Model {
+    /// `rounding` .llamaCpp (the engine's default) for parity with llama.cpp; .batchInvariant where
+    /// a test compares a batched computation with the same rows computed separately, which only
+    /// that rounding makes exact (llama.cpp's own K-quant products depend on the batch size).
+    static func model(_ alias: String, rounding: MatmulRounding = .llamaCpp) throws -> Model {
         lock.lock()
         defer { lock.unlock() }
-        if let model = cache[alias] { return model }
-        let model = try Model(path: try path(alias), threads: 2)
-        cache[alias] = model
+        let key = "\(alias)/\(rounding)"
+        if let model = cache[key] { return model }
+        let model = try Model(path: try path(alias), threads: 2, rounding: rounding)
+        cache[key] = model
         return model
     }
 }

@@ -19,8 +19,9 @@ struct ActivationQuantizationTests {
         try Kernels.dequantizeActivations(for: type, from: fast, to: &back, count: cols)
         let block = type == .q4_K ? 256 : 32
         // Q8_0-style blocks keep their scale as an f16 value (as ggml does): up to 2^-11 relative
-        // off, so an element up to 127 steps out moves by up to 127·2^-11 of a step more.
-        let scaleRounding: Float = type == .q4_K ? 0 : 127 * 0x1p-11
+        // off, so an element up to 127 steps out moves by up to 127·2^-11 of a step more. Q8_K
+        // keeps ggml's f32 d = 1 / (127 / amax), a few ulps from amax / 127.
+        let scaleRounding: Float = type == .q4_K ? 127 * 0x1p-21 : 127 * 0x1p-11
         for start in stride(from: 0, to: cols, by: block) {
             let amax = x[start..<(start + block)].map(abs).max()!
             let step = amax / 127

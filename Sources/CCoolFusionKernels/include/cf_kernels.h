@@ -77,6 +77,17 @@ void cf_pool_run(cf_pool *pool, int64_t count, int64_t grain, cf_task_fn fn, voi
 int cf_matmul(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols,
               const float *x, int64_t n, float *y, int simd);
 
+/// How a product rounds. BATCH_INVARIANT: every output row is rounded as the one-row product
+/// would be, whatever n is (the cf_matmul default). LLAMA_CPP: K-quant products (Q4_K, Q5_K,
+/// Q6_K) round as llama.cpp's x86 CPU backend does, which depends on n and on the weight row
+/// count (repacked Q4_K GEMM/GEMV, tiled K-quant matmul for n >= 8; see k_quant_orders.c), so a
+/// row of a batch can differ in the last bits from the same row alone. Other types are the same
+/// in both.
+enum { CF_ROUNDING_BATCH_INVARIANT = 0, CF_ROUNDING_LLAMA_CPP = 1 };
+/// cf_matmul with a choice of rounding (CF_ROUNDING_*).
+int cf_matmul_rounded(cf_pool *pool, int type, const void *w, int64_t rows, int64_t cols,
+                      const float *x, int64_t n, float *y, int simd, int rounding);
+
 // ---- f32 vector helpers (AVX2/FMA with scalar fallback) ----
 
 float cf_dot_f32(const float *a, const float *b, int64_t n);
