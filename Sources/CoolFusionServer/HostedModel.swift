@@ -18,7 +18,8 @@ public struct HostedModel: Sendable {
         let file = try GGUFFile(path: path)
         self.name = name
         tokenizer = try Tokenizer(gguf: file)
-        model = try Model(file: file, contextLength: contextLength)
+        // Batch-invariant for the same reason as EngineSourceModel: scores independent of batching.
+        model = try Model(file: file, contextLength: contextLength, rounding: .batchInvariant)
         package = TokenizerPackage.extract(from: file)
         splitter = PackagedWordSplitter(tokenizer: tokenizer, package: package)
     }

@@ -13,7 +13,11 @@ extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
     public static func load(path: String, name: String, threads: Int? = nil) throws -> EngineSourceModel {
         let file = try GGUFFile(path: path)
         let tokenizer = try Tokenizer(gguf: file)
-        let model = try Model(file: file, threads: threads)
+        // Batch-invariant rounding: a candidate's perplexity (M3) must not depend on which other
+        // candidates share its scoring pass, and committing a scored candidate (M4) must leave the
+        // state that recomputing it would. llama.cpp's order (the engine default, for greedy parity)
+        // rounds a batched row differently from the same row alone.
+        let model = try Model(file: file, threads: threads, rounding: .batchInvariant)
         return EngineSourceModel(name: name, tokenizer: EngineTokenizer(tokenizer), session: EngineSession(model: model))
     }
 }
