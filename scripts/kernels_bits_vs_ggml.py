@@ -8,24 +8,11 @@
 # Run:  python3 scripts/kernels_bits_vs_ggml.py
 # Compiles Sources/CCoolFusionKernels with clang into a temporary shared library. Prints, per type,
 # how many of the random rows differ in any bit (0 expected) and exits 1 if any does.
-import ctypes, glob, os, random, struct, subprocess, sys, tempfile
+import ctypes, random, struct, sys
 
-PINNED = "0.3.36"
-import llama_cpp
-if llama_cpp.__version__ != PINNED:
-    sys.exit(f"need llama-cpp-python=={PINNED}, found {llama_cpp.__version__}")
+from ggml_libraries import load
 
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-sources = os.path.join(root, "Sources", "CCoolFusionKernels")
-library = os.path.join(tempfile.mkdtemp(), "libcoolfusion_kernels.so")
-subprocess.run(["clang", "-O2", "-shared", "-fPIC", "-I", sources, "-I", os.path.join(sources, "include"),
-                *glob.glob(os.path.join(sources, "*.c")), "-o", library, "-lpthread", "-lm"], check=True)
-
-ggml_dir = os.path.join(os.path.dirname(llama_cpp.__file__), "lib")
-ctypes.CDLL(os.path.join(ggml_dir, "libggml-base.so"), mode=ctypes.RTLD_GLOBAL)
-ggml = ctypes.CDLL(os.path.join(ggml_dir, "libggml-cpu.so"))
-ours = ctypes.CDLL(library)
-ggml.ggml_cpu_init()
+ggml, ours = load()
 for name in ["ggml_vec_dot_q4_K_q8_K", "ggml_vec_dot_q5_K_q8_K", "ggml_vec_dot_q6_K_q8_K"]:
     getattr(ggml, name).argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t, ctypes.c_void_p,
                                     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]

@@ -7,24 +7,11 @@
 # Compiles Sources/CCoolFusionKernels with clang into a temporary shared library, quantizes the
 # same f32 activations with each library's own quantizer, checks the dot products agree, and
 # prints GB/s of weights and the ratio ours/ggml (> 1 means we are faster) per type.
-import ctypes, glob, os, random, struct, subprocess, sys, tempfile, time
+import ctypes, random, struct, time
 
-PINNED = "0.3.36"
-import llama_cpp
-if llama_cpp.__version__ != PINNED:
-    sys.exit(f"need llama-cpp-python=={PINNED}, found {llama_cpp.__version__}")
+from ggml_libraries import load
 
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-sources = os.path.join(root, "Sources", "CCoolFusionKernels")
-library = os.path.join(tempfile.mkdtemp(), "libcoolfusion_kernels.so")
-subprocess.run(["clang", "-O2", "-shared", "-fPIC", "-I", sources, "-I", os.path.join(sources, "include"),
-                *glob.glob(os.path.join(sources, "*.c")), "-o", library, "-lpthread", "-lm"], check=True)
-
-ggml_dir = os.path.join(os.path.dirname(llama_cpp.__file__), "lib")
-ctypes.CDLL(os.path.join(ggml_dir, "libggml-base.so"), mode=ctypes.RTLD_GLOBAL)
-ggml = ctypes.CDLL(os.path.join(ggml_dir, "libggml-cpu.so"))
-ours = ctypes.CDLL(library)
-ggml.ggml_cpu_init()
+ggml, ours = load()
 
 class TypeTraitsCPU(ctypes.Structure):   # struct ggml_type_traits_cpu
     _fields_ = [("from_float", ctypes.c_void_p), ("vec_dot", ctypes.c_void_p),
