@@ -1,3 +1,4 @@
+import CoolFusionEngine
 import CoolFusionTokenizers
 /// A source model running in this process: one tokenizer and one inference session, driven by the
 /// fusion through `SourceModel`. It implements the paper's T1 on top of the session's token-level
@@ -10,10 +11,17 @@ import CoolFusionTokenizers
 /// where `pending` are tokens generated beyond the committed state (with their log-probs).
 ///
 /// `S` is the inference session (the engine's, or a scripted one in tests), `T` the tokenizer.
+///
+/// The actor runs on a thread of its own (`ComputeThread`), not on Swift's cooperative pool: its
+/// methods are long synchronous model calls, which would otherwise hold the pool's few threads and
+/// stall everything else async in the process (a server's health checks, new requests, hang-ups).
 public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceModel {
     public nonisolated let name: String
     public nonisolated let tokenizer: T
     public nonisolated var wordSplitter: any WordSplitter { tokenizer }
+    /// Where this actor's methods run.
+    let computeThread: ComputeThread
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { computeThread.asUnownedSerialExecutor() }
 
     var session: S
     /// Prompt tokens of the current generation (BOS included if any).
@@ -40,6 +48,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         self.name = name
         self.tokenizer = tokenizer
         self.session = session
+        computeThread = ComputeThread(name: "coolfusion \(name)")
     }
 
     /// Number of tokens in the committed state (prompt + committed continuation).

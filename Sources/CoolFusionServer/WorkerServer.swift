@@ -1,4 +1,5 @@
 import CoolFusion
+import CoolFusionEngine
 import CoolFusionRemote
 import CoolFusionTokenizers
 import Foundation
@@ -133,7 +134,10 @@ public struct WorkerServer: Sendable {
             let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: request, context: context)
             if body.stream == true { throw APIError.badRequest("the worker does not stream; omit stream", param: "stream") }
             let scorer = CompletionScorer(hosted: hosted)
-            return JSONAnswer(try Self.mappedSync { try scorer.complete(body) })
+            // A whole generation: on a thread of its own, off the cooperative pool (see ComputeThread).
+            return JSONAnswer(try await Self.mapped {
+                try await ComputeThread.detached(name: "coolfusion completion") { try scorer.complete(body) }
+            })
         }
         router.post("/tokenize") { request, context in
             let body = try await RequestBody.decode(TokenizeRequest.self, from: request, context: context)
@@ -170,8 +174,8 @@ public struct WorkerServer: Sendable {
     }
 
     /// Runs a model operation, turning the fusion's and the engine's misuse errors into 4xx answers.
-    static func mappedSync<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw ErrorMapping.apiError(error) }
+    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw ErrorMapping.apiError(error) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -50,8 +51,16 @@ final class RawHTTPConnection {
     /// Sends a POST of `json` to `path`.
     func post(_ path: String, json: String) throws {
         let body = Array(json.utf8)
-        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.count)\r\n\r\n"
+        try sendRequest("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n", body: body)
+    }
+
+    /// Sends a GET of `path`; the server closes the connection after answering.
+    func get(_ path: String) throws {
+        try sendRequest("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", body: [])
+    }
+
+    private func sendRequest(_ head: String, body: [UInt8]) throws {
         var bytes = Array(head.utf8) + body
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
@@ -78,6 +87,39 @@ final class RawHTTPConnection {
             guard clock.now - start < limit, count < 0 else { throw Failure.timedOut(waitingFor: marker, received: text) }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// Reads a whole answer to a `get` (its `Content-Length`, or up to the server closing the connection)
+    /// and returns its body; throws `timedOut` after `limit` (a no-hang bound).
+    func body(within limit: Duration) async throws -> [UInt8] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 { received += chunk[..<count] }
+            if let (head, body) = Self.split(received) {
+                let length = head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                    return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                }.first
+                if let length, body.count >= length { return Array(body.prefix(length)) }
+                if count == 0 { return body }   // closed by the server: the body is what came
+            }
+            if count > 0 { continue }
+            let text = String(decoding: received, as: UTF8.self)
+            guard clock.now - start < limit, count < 0 else { throw Failure.timedOut(waitingFor: "the whole answer", received: text) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// The head (as text) and the body bytes so far, once the head is complete.
+    private static func split(_ bytes: [UInt8]) -> (head: String, body: [UInt8])? {
+        let separator = Array("\r\n\r\n".utf8)
+        guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else { return nil }
+        return (String(decoding: bytes[..<end], as: UTF8.self), Array(bytes[(end + separator.count)...]))
     }
 
     /// Hangs up (idempotent).
