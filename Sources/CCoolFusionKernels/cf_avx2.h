@@ -58,6 +58,42 @@ CF_INLINE __m256i dot_s8_s8(__m256i a, __m256i b) {
     return dot_u8_s8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
 }
 
+// Quarter k (64 elements) of a Q4_K/Q5_K block as unsigned bytes: `lo` = group 2k (low nibbles of
+// qs[32k..32k+31]), `hi` = group 2k + 1 (high nibbles). For Q5_K (`has_high`), each value gets its
+// fifth bit from `*high` (the 32 qh bytes), which is shifted on to the next quarter's bit pair.
+CF_INLINE void k4_quarter_values(const uint8_t *qs, int k, int has_high, __m256i *high, __m256i *lo, __m256i *hi) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
+    const __m256i bits = load256(qs + 32 * k);
+    *lo = _mm256_and_si256(bits, low4);
+    *hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
+    if (has_high) {
+        *lo = _mm256_or_si256(*lo, _mm256_and_si256(_mm256_slli_epi16(*high, 4), fifth));
+        *hi = _mm256_or_si256(*hi, _mm256_and_si256(_mm256_slli_epi16(*high, 3), fifth));
+        *high = _mm256_srli_epi16(*high, 2);
+    }
+}
+
+// One quarter's scaled integer products with 64 activations `y`: 8 int32 lanes of
+// scale_lo·(lo·y[0..31]) + scale_hi·(hi·y[32..63]).
+CF_INLINE __m256i k4_quarter_dot(__m256i lo, __m256i hi, const int8_t *y, __m256i scale_lo, __m256i scale_hi) {
+    const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y)), scale_lo);
+    const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y + 32)), scale_hi);
+    return _mm256_add_epi32(pl, ph);
+}
+
+// Half h (128 elements) of a Q6_K block as four vectors of 32 unsigned six-bit values (stored +32):
+// q[k] holds elements 128h + 32k .. 128h + 32k + 31; low four bits from ql, top two from qh.
+CF_INLINE void q6_K_half_values(const cf_block_q6_K *x, int h, __m256i q[4]) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const __m256i qlA = load256(x->ql + 64 * h), qlB = load256(x->ql + 64 * h + 32);
+    const __m256i qh = load256(x->qh + 32 * h);
+    q[0] = _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4));
+    q[1] = _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30)));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4),
+                           _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2));
+}
+
 // 16 eight-bit group scales (groups of 16 elements) → int16 lanes with the even-numbered groups
 // in the low 128 bits and the odd-numbered in the high 128 bits, so the scale vector for the
 // group pair (2m, 2m+1) covered by one 32-element maddubs is a single in-lane shuffle.

@@ -17,7 +17,6 @@ CF_INLINE void hsum4_epi32(__m256i v0, __m256i v1, __m256i v2, __m256i v3, int32
 // Q4_K and Q5_K share everything but the fifth bit; `has_high` is a compile-time constant.
 CF_INLINE void quarters_k4(const uint8_t *block, int has_high, const cf_block_q8k *a, int64_t stride,
                            cf_k_quarters *out, const int R) {
-    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     const uint8_t *packed = block + 4;
     const uint8_t *qs = block + (has_high ? 48 : 16);
     uint32_t scales[2], mins[2];
@@ -31,40 +30,22 @@ CF_INLINE void quarters_k4(const uint8_t *block, int has_high, const cf_block_q8
     __m256i sum[CF_K_MAX_ROWS][4];
     __m256i high = has_high ? load256(block + 16) : _mm256_setzero_si256();
     for (int k = 0; k < 4; k++) {   // quarter k: low nibbles are group 2k, high nibbles group 2k + 1
-        const __m256i bits = load256(qs + 32 * k);
-        __m256i lo = _mm256_and_si256(bits, low4);
-        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
-        if (has_high) {
-            lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(high, 4), fifth));
-            hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(high, 3), fifth));
-            high = _mm256_srli_epi16(high, 2);
-        }
+        __m256i lo, hi;
+        k4_quarter_values(qs, k, has_high, &high, &lo, &hi);
         const __m256i scale_lo = _mm256_set1_epi16(sc[2 * k]), scale_hi = _mm256_set1_epi16(sc[2 * k + 1]);
-        for (int r = 0; r < R; r++) {
-            const int8_t *y = Q8K_ROW(r)->qs + 64 * k;
-            const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y)), scale_lo);
-            const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y + 32)), scale_hi);
-            sum[r][k] = _mm256_add_epi32(pl, ph);
-        }
+        for (int r = 0; r < R; r++) sum[r][k] = k4_quarter_dot(lo, hi, Q8K_ROW(r)->qs + 64 * k, scale_lo, scale_hi);
     }
     for (int r = 0; r < R; r++) hsum4_epi32(sum[r][0], sum[r][1], sum[r][2], sum[r][3], out[r].sums);
 }
 
 CF_INLINE void quarters_q6_K_rows(const uint8_t *block, const cf_block_q8k *a, int64_t stride, cf_k_quarters *out, const int R) {
     const cf_block_q6_K *x = (const cf_block_q6_K *)block;
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
     const __m256i by_pair = scales_by_pair(_mm_loadu_si128((const __m128i *)x->scales));
     __m256i sum[CF_K_MAX_ROWS][4];
     for (int r = 0; r < R; r++) for (int k = 0; k < 4; k++) sum[r][k] = _mm256_setzero_si256();
     for (int h = 0; h < 2; h++) {
-        const __m256i qlA = load256(x->ql + 64 * h), qlB = load256(x->ql + 64 * h + 32);
-        const __m256i qh = load256(x->qh + 32 * h);
-        const __m256i q[4] = {
-            _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
-            _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2)),
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
-        };
+        __m256i q[4];
+        q6_K_half_values(x, h, q);
         for (int k = 0; k < 4; k++) {   // elements 128 h + 32 k ..: quarter 2 h + k / 2
             const __m256i scale = pair_scales(by_pair, 4 * h + k);
             for (int r = 0; r < R; r++) {   // values are stored +32: subtract 32·q8 (exact in int16)

@@ -187,7 +187,6 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
     const cf_block_q4_K *x = w; const cf_block_q8k *y = a;
     __m256 acc = _mm256_setzero_ps();
     __m128 acc_m = _mm_setzero_ps();
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
         const float dmin = -y[b].d * half_to_f32(x[b].dmin);
@@ -196,13 +195,11 @@ CF_AVX2 static float dot_q4_K(int64_t n, const void *w, const void *a) {
         acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(k4_min_lanes(mins, y[b].bsums)), acc_m);
         const uint8_t *sc = (const uint8_t *)scales;
         __m256i sum = _mm256_setzero_si256();
+        __m256i none = _mm256_setzero_si256();   // no fifth bits
         for (int j = 0; j < 4; j++) {   // 64 elements: low nibbles (group 2j), high nibbles (2j+1)
-            const __m256i bits = load256(x[b].qs + 32 * j);
-            const __m256i lo = _mm256_and_si256(bits, low4);
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
-            const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y[b].qs + 64 * j)), _mm256_set1_epi16(sc[2 * j]));
-            const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y[b].qs + 64 * j + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
-            sum = _mm256_add_epi32(sum, _mm256_add_epi32(pl, ph));
+            __m256i lo, hi;
+            k4_quarter_values(x[b].qs, j, 0, &none, &lo, &hi);
+            sum = _mm256_add_epi32(sum, k4_quarter_dot(lo, hi, y[b].qs + 64 * j, _mm256_set1_epi16(sc[2 * j]), _mm256_set1_epi16(sc[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
@@ -213,7 +210,6 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
     const cf_block_q5_K *x = w; const cf_block_q8k *y = a;
     __m256 acc = _mm256_setzero_ps();
     float acc_m = 0.0f;
-    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m256 d = _mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d));
         const float dmin = -y[b].d * half_to_f32(x[b].dmin);
@@ -226,13 +222,9 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
         __m256i high = load256(x[b].qh);
         __m256i sum = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
-            const __m256i bits = load256(x[b].qs + 32 * j);
-            const __m256i lo = _mm256_or_si256(_mm256_and_si256(bits, low4), _mm256_and_si256(_mm256_slli_epi16(high, 4), fifth));
-            const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 4), low4), _mm256_and_si256(_mm256_slli_epi16(high, 3), fifth));
-            high = _mm256_srli_epi16(high, 2);
-            const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y[b].qs + 64 * j)), _mm256_set1_epi16(sc[2 * j]));
-            const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y[b].qs + 64 * j + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
-            sum = _mm256_add_epi32(sum, _mm256_add_epi32(pl, ph));
+            __m256i lo, hi;
+            k4_quarter_values(x[b].qs, j, 1, &high, &lo, &hi);
+            sum = _mm256_add_epi32(sum, k4_quarter_dot(lo, hi, y[b].qs + 64 * j, _mm256_set1_epi16(sc[2 * j]), _mm256_set1_epi16(sc[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
     }
@@ -242,7 +234,6 @@ CF_AVX2 static float dot_q5_K(int64_t n, const void *w, const void *a) {
 CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
     const cf_block_q6_K *x = w; const cf_block_q8k *y = a;
     __m256 acc = _mm256_setzero_ps();
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         // Values are stored +32. As ggml's vec_dot_q6_K (0.3.36) does, the unsigned values are
         // multiplied first and 32·Σ scale·bsum is subtracted afterwards, lane k of it covering
@@ -253,14 +244,8 @@ CF_AVX2 static float dot_q6_K(int64_t n, const void *w, const void *a) {
         const int8_t *q8 = y[b].qs;
         __m256i sum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++, q8 += 128) {
-            const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
-            const __m256i qh = load256(x[b].qh + 32 * h);
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
-                _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
-            };
+            __m256i q[4];
+            q6_K_half_values(&x[b], h, q);
             for (int r = 0; r < 4; r++)
                 sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], load256(q8 + 32 * r)), pair_scales(by_pair, 4 * h + r)));
         }

@@ -101,7 +101,6 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
     __m128 mins_q4[MAX_ROWS];
     float mins_q5[MAX_ROWS];
     for (int r = 0; r < R; r++) { mins_q4[r] = _mm_setzero_ps(); mins_q5[r] = 0.0f; }
-    const __m256i low4 = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const uint8_t *block = blocks + b * block_bytes;
         const __m256 dx = half_splat(((const cf_half *)block)[0]);
@@ -122,21 +121,11 @@ CF_INLINE void rows_k4(int64_t n, const uint8_t *blocks, int64_t block_bytes, in
         for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
         __m256i high = has_high ? load256(qh) : _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
-            const __m256i bits = load256(qs + 32 * j);
-            __m256i lo = _mm256_and_si256(bits, low4);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), low4);
-            if (has_high) {
-                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(high, 4), fifth));
-                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(high, 3), fifth));
-                high = _mm256_srli_epi16(high, 2);
-            }
+            __m256i lo, hi;
+            k4_quarter_values(qs, j, has_high, &high, &lo, &hi);
             const __m256i scale_lo = _mm256_set1_epi16(sc[2 * j]), scale_hi = _mm256_set1_epi16(sc[2 * j + 1]);
-            for (int r = 0; r < R; r++) {
-                const int8_t *y = Q8K(r, b)->qs + 64 * j;
-                const __m256i pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(y)), scale_lo);
-                const __m256i ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(y + 32)), scale_hi);
-                sum[r] = _mm256_add_epi32(sum[r], _mm256_add_epi32(pl, ph));
-            }
+            for (int r = 0; r < R; r++)
+                sum[r] = _mm256_add_epi32(sum[r], k4_quarter_dot(lo, hi, Q8K(r, b)->qs + 64 * j, scale_lo, scale_hi));
         }
         for (int r = 0; r < R; r++)
             acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(Q8K(r, b)->d)), _mm256_cvtepi32_ps(sum[r]), acc[r]);
@@ -158,21 +147,14 @@ CF_INLINE void rows_q6_K(int64_t n, const void *w, const uint8_t *act, int64_t a
     const cf_block_q6_K *x = w;
     __m256 acc[MAX_ROWS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t b = 0; b < n / CF_QK_K; b++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)x[b].scales);
         const __m256i by_pair = scales_by_pair(sc8);
         __m256i sum[MAX_ROWS];
         for (int r = 0; r < R; r++) sum[r] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            const __m256i qlA = load256(x[b].ql + 64 * h), qlB = load256(x[b].ql + 64 * h + 32);
-            const __m256i qh = load256(x[b].qh + 32 * h);
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(qlA, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x03)), 4)),
-                _mm256_or_si256(_mm256_and_si256(qlB, low4), _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(0x0C)), 2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlA, 4), low4), _mm256_and_si256(qh, _mm256_set1_epi8(0x30))),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qlB, 4), low4), _mm256_srli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8((char)0xC0)), 2)),
-            };
+            __m256i q[4];
+            q6_K_half_values(&x[b], h, q);
             for (int k = 0; k < 4; k++) {
                 const __m256i scale = pair_scales(by_pair, 4 * h + k);
                 for (int r = 0; r < R; r++) {   // values are stored +32: removed after the loop (see dot_q6_K)
