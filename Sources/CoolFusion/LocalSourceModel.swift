@@ -48,7 +48,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         self.name = name
         self.tokenizer = tokenizer
         self.session = session
-        computeThread = ComputeThread(name: "coolfusion \(name)")
+        computeThread = ComputeThread(name: "cf \(name)")
     }
 
     /// Number of tokens in the committed state (prompt + committed continuation).

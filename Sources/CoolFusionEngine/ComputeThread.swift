@@ -13,12 +13,26 @@ public final class ComputeThread: SerialExecutor, @unchecked Sendable {
     private let queue = WorkQueue()
 
     /// Starts the thread; it ends when this object is released and its queue is drained.
-    /// - Parameter name: thread name as debuggers and `top -H` show it.
+    /// - Parameter name: thread name as debuggers and `top -H` show it; Linux keeps 15 bytes of it.
     public init(name: String) {
         let queue = self.queue
-        let thread = Thread { queue.runUntilClosed() }
-        thread.name = name
-        thread.start()
+        let shortName = Self.threadName(name)
+        // Named from inside: on Linux a name given before `start` is not applied.
+        Thread {
+            Thread.current.name = shortName
+            queue.runUntilClosed()
+        }.start()
+    }
+
+    /// `name` cut to the 15 bytes a Linux thread name holds (longer ones are refused), at a
+    /// character boundary.
+    static func threadName(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            guard result.utf8.count + character.utf8.count <= 15 else { break }
+            result.append(character)
+        }
+        return result
     }
 
     deinit { queue.close() }

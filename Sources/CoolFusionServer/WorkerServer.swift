@@ -136,7 +136,7 @@ public struct WorkerServer: Sendable {
             let scorer = CompletionScorer(hosted: hosted)
             // A whole generation: on a thread of its own, off the cooperative pool (see ComputeThread).
             return JSONAnswer(try await Self.mapped {
-                try await ComputeThread.detached(name: "coolfusion completion") { try scorer.complete(body) }
+                try await ComputeThread.detached(name: "cf completion") { try scorer.complete(body) }
             })
         }
         router.post("/tokenize") { request, context in

@@ -40,6 +40,7 @@ final class ScriptedSession: InferenceSession {
     func append(_ newTokens: [TokenID]) throws {
         tokens += newTokens
         counters.add(appended: newTokens.count)
+        counters.noteThread(Thread.current.name ?? "")
         hasDistribution = !tokens.isEmpty
     }
 
@@ -95,6 +96,12 @@ final class SessionCounters: Sendable {
         var greedy = 0, appended = 0, scoreCalls = 0, scoredCandidates = 0
     }
     private let counts = Mutex(Counts())
+    private let threads = Mutex(Set<String>())
+
+    /// Names of the threads the session was fed on.
+    var threadNames: Set<String> { threads.withLock { $0 } }
+
+    func noteThread(_ name: String) { threads.withLock { _ = $0.insert(name) } }
 
     var value: Counts { counts.withLock { $0 } }
 
