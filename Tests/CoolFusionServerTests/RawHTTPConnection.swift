@@ -71,27 +71,31 @@ final class RawHTTPConnection {
 
     /// Reads until `marker` has arrived; throws `timedOut` after `limit` (a no-hang bound).
     func read(until marker: String, within limit: Duration) async throws -> String {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                received += chunk[..<count]
-                let text = String(decoding: received, as: UTF8.self)
-                if text.contains(marker) { return text }
-                continue
-            }
+        try await receive(within: limit, waitingFor: marker) { received, _ in
             let text = String(decoding: received, as: UTF8.self)
-            guard clock.now - start < limit, count < 0 else { throw Failure.timedOut(waitingFor: marker, received: text) }
-            try await Task.sleep(for: .milliseconds(50))
+            return text.contains(marker) ? text : nil
         }
     }
 
     /// Reads a whole answer to a `get` (its `Content-Length`, or up to the server closing the connection)
     /// and returns its body; throws `timedOut` after `limit` (a no-hang bound).
     func body(within limit: Duration) async throws -> [UInt8] {
+        try await receive(within: limit, waitingFor: "the whole answer") { received, closed in
+            guard let (head, body) = Self.split(received) else { return nil }
+            let length = head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first
+            if let length, body.count >= length { return Array(body.prefix(length)) }
+            return closed ? body : nil   // closed by the server: the body is what came
+        }
+    }
+
+    /// Receives until `done(bytes so far, closed by the server)` gives a result; throws `timedOut`
+    /// after `limit`, or when the server closed the connection before `done` was satisfied.
+    private func receive<T>(within limit: Duration, waitingFor what: String,
+                            _ done: ([UInt8], Bool) -> T?) async throws -> T {
         let clock = ContinuousClock()
         let start = clock.now
         var received: [UInt8] = []
@@ -99,18 +103,11 @@ final class RawHTTPConnection {
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count > 0 { received += chunk[..<count] }
-            if let (head, body) = Self.split(received) {
-                let length = head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
-                    let parts = line.split(separator: ":", maxSplits: 1)
-                    guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                    return Int(parts[1].trimmingCharacters(in: .whitespaces))
-                }.first
-                if let length, body.count >= length { return Array(body.prefix(length)) }
-                if count == 0 { return body }   // closed by the server: the body is what came
-            }
+            if let result = done(received, count == 0) { return result }
             if count > 0 { continue }
-            let text = String(decoding: received, as: UTF8.self)
-            guard clock.now - start < limit, count < 0 else { throw Failure.timedOut(waitingFor: "the whole answer", received: text) }
+            guard clock.now - start < limit, count < 0 else {
+                throw Failure.timedOut(waitingFor: what, received: String(decoding: received, as: UTF8.self))
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
