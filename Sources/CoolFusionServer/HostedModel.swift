@@ -18,8 +18,7 @@ public struct HostedModel: Sendable {
         let file = try GGUFFile(path: path)
         self.name = name
         tokenizer = try Tokenizer(gguf: file)
-        // Batch-invariant for the same reason as EngineSourceModel: scores independent of batching.
-        model = try Model(file: file, contextLength: contextLength, rounding: .batchInvariant)
+        model = try Model(file: file, contextLength: contextLength, rounding: EngineSourceModel.rounding)
         package = TokenizerPackage.extract(from: file)
         splitter = PackagedWordSplitter(tokenizer: tokenizer, package: package)
     }
@@ -29,6 +28,6 @@ public struct HostedModel: Sendable {
 
     /// A fresh source model over the shared weights (empty cache).
     public func makeSourceModel() -> EngineSourceModel {
-        EngineSourceModel(name: name, tokenizer: EngineTokenizer(tokenizer), session: EngineSession(model: model))
+        EngineSourceModel(name: name, tokenizer: tokenizer, model: model)
     }
 }
