@@ -17,11 +17,20 @@ public final class ComputeThread: SerialExecutor, @unchecked Sendable {
     public init(name: String) {
         let queue = self.queue
         let shortName = Self.threadName(name)
-        // Named from inside: on Linux a name given before `start` is not applied.
-        Thread {
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            // Why wait, and why name it here: on Linux, Foundation's name setter goes through the
+            // pthread handle that `start` stores only once thread creation returns (a thread naming
+            // itself earlier is ignored silently), and its thread start re-applies the name the new
+            // thread had then, so a name given from outside can be overwritten. Either way the
+            // thread kept its creator's name (a Swift pool thread's "oot.default-qos" in a loaded
+            // CI run).
+            started.wait()
             Thread.current.name = shortName
             queue.runUntilClosed()
-        }.start()
+        }
+        thread.start()
+        started.signal()
     }
 
     /// `name` cut to the 15 bytes a Linux thread name holds (longer ones are refused), at a
