@@ -7,14 +7,17 @@ public struct GenerationRequest: Sendable, Equatable {
     /// What other columns already generated for the same item (same prompt, stops and budget), by
     /// column id, so a method built on them (rerank on the singles' answers) need not redo them.
     public var earlier: [String: Generation]
+    /// The item's subset (task) in a mixed benchmark, for methods whose weights depend on it.
+    public var subset: String?
 
     public init(prompt: String, stopSequences: [String], maxTokens: Int, method: MethodSpec,
-                earlier: [String: Generation] = [:]) {
+                earlier: [String: Generation] = [:], subset: String? = nil) {
         self.prompt = prompt
         self.stopSequences = stopSequences
         self.maxTokens = maxTokens
         self.method = method
         self.earlier = earlier
+        self.subset = subset
     }
 }
 

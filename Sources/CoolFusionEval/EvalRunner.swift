@@ -61,7 +61,8 @@ public struct EvalRunner: Sendable {
                     if let record = records[item.id] { earlier[other.id] = Generation(record: record) }
                 }
                 let request = GenerationRequest(prompt: prompt, stopSequences: settings.stopSequences,
-                                                maxTokens: settings.maxTokens, method: column, earlier: earlier)
+                                                maxTokens: settings.maxTokens, method: column, earlier: earlier,
+                                                subset: item.subset)
                 let generation = try await generator.generate(request)
                 let score = scorer.score(output: generation.text, references: item.answers)
                 let record = EvalRecord(dataset: settings.dataset, task: task, method: column.id, item: item,

@@ -9,7 +9,8 @@ import CoolFusion
 /// Method options: `selection=RULE` (the winner rule: `paper` (= `ppl`, Eq. 3), `logppl`, `weighted`,
 /// `vote`, `median`, `majority[+RULE]`; see `SelectionRules`), `weights=W1/W2/...` (one positive weight
 /// per model) or `weights-file=PATH` (a `coolfusion calibrate` file; models matched by name),
-/// `cap=N` (tokens per candidate segment).
+/// `per-subset=yes` (with `weights-file`: each item is weighted by the models' accuracies on its own
+/// subset of the development set), `cap=N` (tokens per candidate segment).
 public struct FusionEvalGenerator: EvalGenerator {
     public let models: [any SourceModel]
     /// Tokens per candidate segment before the fallback cut, unless a method's `cap` option says otherwise.
@@ -17,7 +18,7 @@ public struct FusionEvalGenerator: EvalGenerator {
     /// Run the models' steps concurrently (same output as sequential).
     public var concurrent: Bool
 
-    public static let supportedOptions = ["selection", "weights", "weights-file", "cap"]
+    public static let supportedOptions = ["selection", "weights", "weights-file", "per-subset", "cap"]
 
     public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
         guard !models.isEmpty else { throw EvalError.noModels }
@@ -29,13 +30,14 @@ public struct FusionEvalGenerator: EvalGenerator {
     public var modelNames: [String] { models.map(\.name) }
 
     public func validate(_ method: MethodSpec) throws {
-        let (decoderModels, options) = try configuration(for: method, maxTokens: 1, stopSequences: [])
+        let (decoderModels, options) = try configuration(for: method, maxTokens: 1, stopSequences: [], subset: nil,
+                                                         checkingOptions: true)
         _ = try FusionDecoder(models: decoderModels, options: options)
     }
 
     public func generate(_ request: GenerationRequest) async throws -> Generation {
         let (decoderModels, options) = try configuration(for: request.method, maxTokens: request.maxTokens,
-                                                         stopSequences: request.stopSequences)
+                                                         stopSequences: request.stopSequences, subset: request.subset)
         let decoder = try FusionDecoder(models: decoderModels, options: options)
         let result: FusionResult
         var reusedSeconds = 0.0
@@ -96,6 +98,17 @@ public struct FusionEvalGenerator: EvalGenerator {
         return (RerankInputs(answers: answers, cool: cool, assessments: assessments), earlier)
     }
 
+    /// The `per-subset` option: yes/true or no/false (absent: no).
+    static func perSubset(_ method: MethodSpec) throws -> Bool {
+        guard let value = method.options["per-subset"] else { return false }
+        switch value.lowercased() {
+        case "yes", "true": return true
+        case "no", "false": return false
+        default:
+            throw EvalError.badMethodOptionValue(method: method.id, key: "per-subset", value: value, expected: "yes or no")
+        }
+    }
+
     static func answer(_ generation: Generation) -> GeneratedAnswer {
         GeneratedAnswer(text: generation.text, endedByModel: generation.stopReason == StopReason.endOfGeneration.rawValue,
                         tokenCount: generation.generatedTokens)
@@ -128,9 +141,10 @@ public struct FusionEvalGenerator: EvalGenerator {
         return try await model.assess([output]).first?.perplexity
     }
 
-    /// The models and decoder options a column runs with.
-    func configuration(for method: MethodSpec, maxTokens: Int,
-                       stopSequences: [String]) throws -> (models: [any SourceModel], options: FusionOptions) {
+    /// The models and decoder options a column runs with, for an item of `subset`
+    /// (`checkingOptions`: before any item, so no subset yet).
+    func configuration(for method: MethodSpec, maxTokens: Int, stopSequences: [String], subset: String?,
+                       checkingOptions: Bool = false) throws -> (models: [any SourceModel], options: FusionOptions) {
         guard let fusionMethod = FusionMethod(rawValue: method.method) else {
             throw EvalError.unknownMethod(method.method, valid: MethodSpec.baseMethods)
         }
@@ -161,7 +175,23 @@ public struct FusionEvalGenerator: EvalGenerator {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
                                                          expected: "either weights or weights-file, not both")
                 }
-                weights = try CalibratedWeights.load(path: value).weights(for: decoderModels.map(\.name), path: value)
+                let file = try CalibratedWeights.load(path: value)
+                let names = decoderModels.map(\.name)
+                if try Self.perSubset(method), let subset {
+                    weights = try file.weights(for: names, subset: subset, path: value)
+                } else {
+                    weights = try file.weights(for: names, path: value)
+                }
+            case "per-subset":
+                guard try Self.perSubset(method) else { break }
+                guard method.options["weights-file"] != nil else {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
+                                                         expected: "per-subset weights come from a weights-file; give one")
+                }
+                if subset == nil, !checkingOptions {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
+                                                         expected: "items with a `subset` field (this item has none)")
+                }
             case "cap":
                 guard let number = Int(value), number >= 1 else {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "a whole number ≥ 1")

@@ -2,7 +2,7 @@ import ArgumentParser
 import CoolFusion
 
 /// The selection-rule options shared by `generate` and `serve`: `--selection`, `--weights`,
-/// `--weights-file` (and `--metric`, the older spelling of `--selection ppl|logppl`).
+/// `--weights-file`, `--weights-subset` (and `--metric`, the older spelling of `--selection ppl|logppl`).
 struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "How each step's winner is chosen: \(SelectionRules.help).",
@@ -24,9 +24,15 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: "Per-model weights from a `coolfusion calibrate` file (models matched by name).")
     var weightsFile: String?
 
+    @Option(help: ArgumentHelp(
+        "With --weights-file: weigh the models by their accuracy on this subset (task) of the calibration data.",
+        discussion: "For a workload of one known task, e.g. --weights-subset basic_arithmetic."))
+    var weightsSubset: String?
+
     func validate() throws {
         if weights != nil, weightsFile != nil { throw ValidationError("give --weights or --weights-file, not both") }
         if selection != nil, metric != nil { throw ValidationError("give --selection or --metric, not both") }
+        if weightsSubset != nil, weightsFile == nil { throw ValidationError("--weights-subset needs --weights-file") }
         if let weights {
             do { _ = try SelectionWeights.parse(weights) } catch { throw ValidationError("--weights: \(error)") }
         }
@@ -41,7 +47,14 @@ struct SelectionOptions: ParsableArguments {
     func rule(modelNames: [String]) throws -> any SelectionRule {
         var parsedWeights: [Double]?
         if let weights { parsedWeights = try SelectionWeights.parse(weights) }
-        if let weightsFile { parsedWeights = try CalibratedWeights.load(path: weightsFile).weights(for: modelNames, path: weightsFile) }
+        if let weightsFile {
+            let file = try CalibratedWeights.load(path: weightsFile)
+            if let weightsSubset {
+                parsedWeights = try file.weights(for: modelNames, subset: weightsSubset, path: weightsFile)
+            } else {
+                parsedWeights = try file.weights(for: modelNames, path: weightsFile)
+            }
+        }
         let rule = try SelectionRules.make(ruleName, weights: parsedWeights)
         try rule.validate(modelCount: modelNames.count)
         return rule

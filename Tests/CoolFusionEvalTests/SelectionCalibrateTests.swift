@@ -43,21 +43,25 @@ import Testing
         let expected = CalibratedWeights.weights(accuracies: file.models.map(\.accuracy))
         for (model, weight) in zip(file.models, expected) { #expect(abs(model.weight - weight) < 1e-12) }
 
-        // generate accepts the file and uses the weighted rule: the trace's score is the weighted mean.
-        let generate = try CoolFusionBinary.run([
-            "generate", "--model", Self.models[0], "--model", Self.models[1], "--selection", "weighted",
-            "--weights-file", weightsPath, "--max-tokens", "3", "--json", "Question: What is 2 + 3?\\nAnswer:",
-        ])
-        #expect(generate.status == 0, "stderr: \(generate.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(generate.stdout.utf8)) as? [String: Any])
-        let segments = try #require(object["segments"] as? [[String: Any]])
-        let candidates = try #require(segments.first?["candidates"] as? [[String: Any]])
-        for candidate in candidates {
-            let ppl = try #require(candidate["ppl"] as? [Double])
-            let score = try #require(candidate["score"] as? Double)
-            let weights = file.models.map(\.weight)
-            let weighted = zip(ppl, weights).map { $0 * $1 }.reduce(0, +) / weights.reduce(0, +)
-            #expect(abs(score - weighted) < 1e-6 * max(1, weighted))
+        // generate accepts the file and uses the weighted rule: the trace's score is the weighted mean,
+        // with the pooled weights, or with one subset's (--weights-subset).
+        let subset = try #require(subsets.sorted().first)
+        for (extra, weights) in [([String](), file.models.map(\.weight)),
+                                 (["--weights-subset", subset], try file.weights(for: Self.models, subset: subset))] {
+            let generate = try CoolFusionBinary.run([
+                "generate", "--model", Self.models[0], "--model", Self.models[1], "--selection", "weighted",
+                "--weights-file", weightsPath, "--max-tokens", "3", "--json",
+            ] + extra + ["Question: What is 2 + 3?\\nAnswer:"])
+            #expect(generate.status == 0, "stderr: \(generate.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(generate.stdout.utf8)) as? [String: Any])
+            let segments = try #require(object["segments"] as? [[String: Any]])
+            let candidates = try #require(segments.first?["candidates"] as? [[String: Any]])
+            for candidate in candidates {
+                let ppl = try #require(candidate["ppl"] as? [Double])
+                let score = try #require(candidate["score"] as? Double)
+                let weighted = zip(ppl, weights).map { $0 * $1 }.reduce(0, +) / weights.reduce(0, +)
+                #expect(abs(score - weighted) < 1e-6 * max(1, weighted))
+            }
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -88,6 +92,50 @@ import Testing
         }
     }
 
+    /// With `per-subset=yes` each item is weighted by the models' accuracies on its own subset: under
+    /// the `leader` rule the fusion then writes exactly what that subset's best model writes alone.
+    @Test(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
+    func perSubsetWeightsFollowEachItemsSubset() async throws {
+        let store = ModelStore()
+        let models: [any SourceModel] = try Self.models.map { try EngineSourceModel.load(path: try store.resolve($0), name: $0) }
+        let generator = try FusionEvalGenerator(models: models)
+        let directory = try RepositoryFiles.temporaryDirectory("per-subset")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = (directory as NSString).appendingPathComponent("weights.json")
+        // Overall the second model leads; on "sums" the first does.
+        try CalibratedWeights(task: "qa", data: "dev", shots: 3, models: [
+            .init(name: Self.models[0], items: 20, correct: 6, subsetAccuracy: ["sums": 0.6, "logic": 0]),
+            .init(name: Self.models[1], items: 20, correct: 9, subsetAccuracy: ["sums": 0.3, "logic": 0.6]),
+        ]).write(to: path)
+        let perSubset = MethodSpec(method: "cool", options: ["selection": "leader", "weights-file": path, "per-subset": "yes"])
+        try generator.validate(perSubset)
+        let prompt = "Question: Tom has 3 apples and buys 4 more. How many apples does he have?\nAnswer:"
+        func generate(_ method: MethodSpec, subset: String?) async throws -> String {
+            try await generator.generate(GenerationRequest(prompt: prompt, stopSequences: ["\n"], maxTokens: 12,
+                                                           method: method, subset: subset)).text
+        }
+        let alone = [try await generate(MethodSpec(method: "single", model: Self.models[0]), subset: nil),
+                     try await generate(MethodSpec(method: "single", model: Self.models[1]), subset: nil)]
+        #expect(alone[0] != alone[1], "the test needs the two models to answer differently")
+        #expect(try await generate(perSubset, subset: "sums") == alone[0])
+        #expect(try await generate(perSubset, subset: "logic") == alone[1])
+        // Without the option the pooled weights decide, whatever the item's subset.
+        let pooled = MethodSpec(method: "cool", options: ["selection": "leader", "weights-file": path])
+        #expect(try await generate(pooled, subset: "sums") == alone[1])
+
+        await #expect(throws: SelectionError.subsetNotCalibrated(subset: "chess", model: Self.models[0], path: path,
+                                                                 calibrated: ["logic", "sums"])) {
+            try await generate(perSubset, subset: "chess")
+        }
+        await #expect(throws: EvalError.self) { try await generate(perSubset, subset: nil) }
+        #expect(throws: EvalError.self) {
+            try generator.validate(MethodSpec(method: "cool", options: ["selection": "leader", "weights": "1/2", "per-subset": "yes"]))
+        }
+        #expect(throws: EvalError.self) {
+            try generator.validate(MethodSpec(method: "cool", options: ["weights-file": path, "per-subset": "maybe"]))
+        }
+    }
+
     @Test(.enabled(if: BuildMode.isRelease, "the CLI is tested in release builds"))
     func badSelectionOptionsAreRefusedBeforeLoadingModels() throws {
         let unknown = try CoolFusionBinary.run(["generate", "--selection", "best", "x"])
@@ -96,6 +144,8 @@ import Testing
         #expect(noWeights.status != 0 && noWeights.stderr.contains("needs per-model weights"))
         let both = try CoolFusionBinary.run(["generate", "--weights", "1,1", "--weights-file", "w.json", "x"])
         #expect(both.status != 0 && both.stderr.contains("not both"))
+        let subsetAlone = try CoolFusionBinary.run(["generate", "--weights-subset", "sums", "x"])
+        #expect(subsetAlone.status != 0 && subsetAlone.stderr.contains("--weights-subset needs --weights-file"))
         let missing = try CoolFusionBinary.run(["calibrate", "--data", "/nonexistent/dev.jsonl", "--out", "w.json"])
         #expect(missing.status != 0)
     }

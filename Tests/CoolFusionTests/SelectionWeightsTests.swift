@@ -44,6 +44,28 @@ import Testing
         }
     }
 
+    @Test func subsetWeightsApplyTheFormulaToThatSubsetsAccuracies() throws {
+        let file = CalibratedWeights(task: "qa", data: "dev", shots: 3, models: [
+            .init(name: "a", items: 20, correct: 10, subsetAccuracy: ["sums": 0.8, "logic": 0]),
+            .init(name: "b", items: 20, correct: 10, subsetAccuracy: ["sums": 0.2, "logic": 0.5]),
+        ])
+        // Equal overall accuracy: equal weights; per subset the better model counts more.
+        #expect(try file.weights(for: ["a", "b"]) == [1, 1])
+        for (weight, expected) in zip(try file.weights(for: ["a", "b"], subset: "sums"), [1.6, 0.4]) {
+            #expect(abs(weight - expected) < 1e-12)
+        }
+        // 0 is floored at 0.05: 2 · 0.05 / 0.55 and 2 · 0.5 / 0.55, in the order asked.
+        let logic = try file.weights(for: ["b", "a"], subset: "logic")
+        #expect(abs(logic[0] - 1 / 0.55) < 1e-12 && abs(logic[1] - 0.1 / 0.55) < 1e-12)
+        #expect(throws: SelectionError.subsetNotCalibrated(subset: "chess", model: "a", path: "w.json", calibrated: ["logic", "sums"])) {
+            try file.weights(for: ["a", "b"], subset: "chess", path: "w.json")
+        }
+        let pooled = CalibratedWeights(task: "qa", data: "dev", shots: 3, models: [.init(name: "a", items: 2, correct: 1)])
+        #expect(throws: SelectionError.subsetNotCalibrated(subset: "sums", model: "a", path: "w.json", calibrated: [])) {
+            try pooled.weights(for: ["a"], subset: "sums", path: "w.json")
+        }
+    }
+
     @Test func unreadableFilesAreTypedErrors() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }

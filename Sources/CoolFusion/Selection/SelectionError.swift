@@ -6,6 +6,7 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
     case badWeights(String, reason: String)
     case unreadableWeightsFile(path: String, reason: String)
     case modelNotCalibrated(model: String, path: String, calibrated: [String])
+    case subsetNotCalibrated(subset: String, model: String, path: String, calibrated: [String])
 
     public var description: String {
         switch self {
@@ -22,6 +23,9 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
         case .modelNotCalibrated(let model, let path, let calibrated):
             return "the weights file \(path) has no weight for model '\(model)' (it has: "
                 + calibrated.joined(separator: ", ") + "); run `coolfusion calibrate` with these models"
+        case .subsetNotCalibrated(let subset, let model, let path, let calibrated):
+            let known = calibrated.isEmpty ? "none: calibrate on data with a `subset` field" : calibrated.joined(separator: ", ")
+            return "the weights file \(path) has no accuracy of model '\(model)' on subset '\(subset)' (subsets: \(known))"
         }
     }
 }
