@@ -3,6 +3,7 @@
 #
 # Run (after `swift build -c release`):
 #   python3 scripts/bench_fusion.py [--binary .build/release/coolfusion] [--max-tokens 32] [--sequential]
+#                                   [--threads N]
 #
 # For each fixed prompt it runs `coolfusion generate --json` with the three default models (method
 # cool), then each model alone (`--method single`) for exactly as many tokens as that model committed
@@ -24,8 +25,10 @@ PROMPTS = [
 ]
 
 
-def generate(binary, models, prompt, method, max_tokens, sequential):
+def generate(binary, models, prompt, method, max_tokens, sequential, threads=None):
     command = [binary, "generate", "--json", "--method", method, "--max-tokens", str(max_tokens)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
     for model in models:
         command += ["--model", model]
     if sequential:
@@ -40,6 +43,7 @@ def main():
     parser.add_argument("--binary", default=".build/release/coolfusion")
     parser.add_argument("--max-tokens", type=int, default=32)
     parser.add_argument("--sequential", action="store_true", help="run the fused models one at a time")
+    parser.add_argument("--threads", type=int, help="each fused model's own threads (singles: all cores)")
     parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="use the first N prompts")
     args = parser.parse_args()
 
@@ -51,9 +55,10 @@ def main():
     generated = [0] * len(MODELS)
     committed = [0] * len(MODELS)
     print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
-          f"{'sequential' if args.sequential else 'concurrent'} fused steps")
+          f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
+          f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
     for prompt in PROMPTS[: args.prompts]:
-        fused = generate(args.binary, MODELS, prompt, "cool", args.max_tokens, args.sequential)
+        fused = generate(args.binary, MODELS, prompt, "cool", args.max_tokens, args.sequential, args.threads)
         stats = fused["stats"]
         single_times = []
         notes = []

@@ -46,6 +46,14 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Run the models one after another instead of concurrently (same output).")
     var sequential = false
 
+    @Option(help: ArgumentHelp(
+        "Threads of each model's own pool (default: the models share one pool of one thread per core).",
+        discussion: """
+        With the shared pool one model computes at a time on all cores; with --threads N each model \
+        computes on N threads of its own, so the models run side by side.
+        """))
+    var threads: Int?
+
     @Flag(help: "Print one JSON object: text, method, models, segments (candidates, perplexities, winner), stats.")
     var json = false
 
@@ -64,6 +72,7 @@ struct GenerateCommand: AsyncParsableCommand {
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard segmentTokenCap >= 1 else { throw ValidationError("--segment-token-cap must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if method == .single, models.count != 1 {
             throw ValidationError("--method single runs one model: give exactly one --model")
         }
@@ -75,7 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
         var sources: [any SourceModel] = []
         for name in names {
             let path = try store.resolve(name)
-            sources.append(try EngineSourceModel.load(path: path, name: Self.displayName(name)))
+            sources.append(try EngineSourceModel.load(path: path, name: Self.displayName(name), threads: threads))
         }
         let prompt = noEscape ? self.prompt : Self.unescape(self.prompt)
         let stops = noEscape ? self.stops : self.stops.map(Self.unescape)
