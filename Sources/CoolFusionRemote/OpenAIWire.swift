@@ -58,11 +58,14 @@ public enum OpenAIWire {
         public var n: Int?
         /// vLLM extension: `tokens` in log-probabilities are `token_id:N` strings.
         public var returnTokensAsTokenIds: Bool?
+        /// CoolFusion extension: the request's task, to select with that task's calibrated weights.
+        public var task: String?
 
         public init(model: String? = nil, prompt: Prompt, maxTokens: Int? = nil, temperature: Double? = nil,
                     stop: Stop? = nil, echo: Bool? = nil, logprobs: Int? = nil, returnTokensAsTokenIds: Bool? = nil,
-                    stream: Bool? = nil) {
+                    stream: Bool? = nil, task: String? = nil) {
             self.stream = stream
+            self.task = task
             self.model = model
             self.prompt = prompt
             self.maxTokens = maxTokens
@@ -186,6 +189,8 @@ public enum OpenAIWire {
         public var stop: Stop?
         public var stream: Bool?
         public var n: Int?
+        /// CoolFusion extension: the request's task, to select with that task's calibrated weights.
+        public var task: String?
     }
 
     public struct AssistantMessage: Codable, Sendable {

@@ -42,7 +42,7 @@ extension FusionServer {
         }
         let options = FusionOptions(
             method: configuration.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
-            segmentTokenCap: configuration.segmentTokenCap, selection: configuration.selection,
+            segmentTokenCap: configuration.segmentTokenCap, selection: plan.selection,
             concurrent: configuration.concurrentModels)
         do {
             let decoder = try FusionDecoder(models: models, options: options)

@@ -83,7 +83,7 @@ public final class FusionServer: Sendable {
         return try GenerationPlan.make(
             prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
-            warnings: [], configuration: configuration)
+            task: body.task, warnings: [], configuration: configuration)
     }
 
     func plan(_ body: OpenAIWire.ChatRequest) throws -> GenerationPlan {
@@ -100,7 +100,7 @@ public final class FusionServer: Sendable {
         var plan = try GenerationPlan.make(
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
-            warnings: warnings, configuration: configuration)
+            task: body.task, warnings: warnings, configuration: configuration)
         plan.stop = stop
         return plan
     }

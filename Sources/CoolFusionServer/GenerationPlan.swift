@@ -10,10 +10,12 @@ struct GenerationPlan: Sendable {
     var maxTokens: Int
     var stop: [String]
     var warnings: [String]
+    /// The selection rule: the server's, or the one of the task the request named.
+    var selection: any SelectionRule
 
     /// Checks the fields every endpoint shares and each model's context.
     static func make(prompts: [String], members: [FusionMember], maxTokens requested: Int?, stop: [String],
-                     model: String?, n: Int?, temperature: Double?, warnings: [String],
+                     model: String?, n: Int?, temperature: Double?, task: String?, warnings: [String],
                      configuration: ServeConfiguration) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
             throw APIError(.notFound, "the model '\(model)' does not exist; this server serves '\(configuration.modelName)'",
@@ -47,6 +49,19 @@ struct GenerationPlan: Sendable {
             }
             counts.append(count)
         }
-        return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings)
+        return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings,
+                              selection: try selection(task: task, configuration: configuration))
+    }
+
+    /// The rule for a request that named `task` (nil: the server's rule).
+    static func selection(task: String?, configuration: ServeConfiguration) throws -> any SelectionRule {
+        guard let task else { return configuration.selection }
+        if let rule = configuration.taskSelections[task] { return rule }
+        let known = configuration.taskSelections.keys.sorted()
+        guard !known.isEmpty else {
+            throw APIError.badRequest("task '\(task)' cannot be used: this server has no per-task weights (start it with "
+                                      + "--weights-file from `coolfusion calibrate` on data with a subset per item)", param: "task")
+        }
+        throw APIError.badRequest("unknown task '\(task)'; this server's tasks: " + known.joined(separator: ", "), param: "task")
     }
 }

@@ -5,6 +5,9 @@ public struct ServeConfiguration: Sendable {
     public var method: FusionMethod = .cool
     public var segmentTokenCap = 32
     public var selection: any SelectionRule = MeanSelection.paper
+    /// Rules a request may choose by naming its task (`"task": "NAME"`, a CoolFusion extension):
+    /// the selection rule with that task's calibrated weights (`--weights-file` with per-task accuracies).
+    public var taskSelections: [String: any SelectionRule] = [:]
     /// Run the models' steps concurrently (paper §2.4).
     public var concurrentModels = true
     /// Keep fusing without a worker that failed instead of ending the request.

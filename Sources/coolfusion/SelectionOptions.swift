@@ -59,4 +59,25 @@ struct SelectionOptions: ParsableArguments {
         try rule.validate(modelCount: modelNames.count)
         return rule
     }
+
+    /// With --weights-file: the rule with each task's weights, for every task (subset) the file has
+    /// every model's accuracy on; what a `serve` request chooses by naming its `task`.
+    func taskRules(modelNames: [String]) throws -> [String: any SelectionRule] {
+        guard let weightsFile else { return [:] }
+        let file = try CalibratedWeights.load(path: weightsFile)
+        let perModel = try modelNames.map { name in
+            guard let model = file.models.first(where: { $0.name == name }) else {
+                throw SelectionError.modelNotCalibrated(model: name, path: weightsFile, calibrated: file.models.map(\.name))
+            }
+            return Set((model.subsetAccuracy ?? [:]).keys)
+        }
+        let tasks = perModel.dropFirst().reduce(perModel.first ?? []) { $0.intersection($1) }
+        var rules: [String: any SelectionRule] = [:]
+        for task in tasks {
+            let rule = try SelectionRules.make(ruleName, weights: try file.weights(for: modelNames, subset: task, path: weightsFile))
+            try rule.validate(modelCount: modelNames.count)
+            rules[task] = rule
+        }
+        return rules
+    }
 }

@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         Models are fused in the order: --model, then --worker, then --engine. Without any, the three \
         default models are loaded. Endpoints: POST /v1/completions, POST /v1/chat/completions (stream: true \
-        gives server-sent events, one per committed segment), GET /v1/models, GET /health.
+        gives server-sent events, one per committed segment), GET /v1/models, GET /health. With a \
+        --weights-file holding per-task accuracies, a request may add "task": "NAME" to be selected with \
+        that task's weights.
         """)
 
     @Option(name: .customLong("model"), help: "A local model: default alias or GGUF path (repeatable).")
@@ -119,6 +121,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dropFailedWorkers = dropFailedWorkers
         configuration.concurrentModels = !sequential
         configuration.selection = try selectionOptions.rule(modelNames: members.map(\.name))
+        configuration.taskSelections = try selectionOptions.taskRules(modelNames: members.map(\.name))
+        if !configuration.taskSelections.isEmpty {
+            let tasks = configuration.taskSelections.keys.sorted().joined(separator: ", ")
+            FileHandle.standardError.write(Data("per-task weights for requests with \"task\": \(tasks)\n".utf8))
+        }
         let server = try FusionServer(members: members, configuration: configuration)
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let names = members.map(\.name).joined(separator: " + ")

@@ -27,10 +27,14 @@ import Testing
 
     /// `coolfusion generate --json` on the same models: the in-process fusion.
     static func inProcessText(maxTokens: Int) throws -> String {
+        try generatedText(["--model", "smollm2-135m", "--model", "gemma3-270m", "--max-tokens", String(maxTokens)])
+    }
+
+    /// The text of `coolfusion generate --json ARGUMENTS PROMPT`.
+    static func generatedText(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = Executable.coolfusion
-        process.arguments = ["generate", "--json", "--model", "smollm2-135m", "--model", "gemma3-270m",
-                             "--max-tokens", String(maxTokens), prompt]
+        process.arguments = ["generate", "--json"] + arguments + [prompt]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -39,6 +43,38 @@ import Testing
         process.waitUntilExit()
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return try #require(object?["text"] as? String)
+    }
+
+    /// `serve --weights-file` with per-task accuracies: a request's `task` picks that task's weights
+    /// (with the leader rule, the task's best model writes alone), and the tasks are announced.
+    @Test func serveTakesPerTaskWeightsFromACalibrationFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-tasks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("weights.json").path
+        try CalibratedWeights(task: "qa", data: "dev", shots: 3, models: [
+            .init(name: "smollm2-135m", items: 20, correct: 5, subsetAccuracy: ["sums": 0.6, "logic": 0]),
+            .init(name: "gemma3-270m", items: 20, correct: 9, subsetAccuracy: ["sums": 0.3, "logic": 0.6]),
+        ]).write(to: path)
+        let master = try ServerProcess(["serve", "--model", "smollm2-135m", "--model", "gemma3-270m",
+                                        "--selection", "leader", "--weights-file", path])
+        defer { master.stop() }
+        // Written before the address the process announces; standard error is read separately, so wait for it.
+        let announcement = "per-task weights for requests with \"task\": logic, sums"
+        let deadline = Date().addingTimeInterval(30)
+        while !master.log.contains(announcement), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(master.log.contains(announcement))
+        let expected = try ["smollm2-135m", "gemma3-270m"].map {
+            try Self.generatedText(["--method", "single", "--model", $0, "--max-tokens", "8"])
+        }
+        #expect(expected[0] != expected[1], "the test needs the two models to answer differently")
+        for (task, text) in [("sums", expected[0]), ("logic", expected[1])] {
+            let answer = try await Self.post(master.url + "/v1/completions",
+                                             #"{"prompt": \#(try Self.jsonString(Self.prompt)), "max_tokens": 8, "task": "\#(task)"}"#)
+            #expect(answer.status == 200, "\(answer.body)")
+            let decoded = try WireCoding.decoder().decode(OpenAIWire.CompletionResponse.self, from: Data(answer.body.utf8))
+            #expect(decoded.choices.first?.text == text, "task \(task)")
+        }
     }
 
     @Test func fusionThroughWorkersEqualsInProcessFusionAndAKilledWorkerIsNamed() async throws {

@@ -72,6 +72,44 @@ import Testing
         }
     }
 
+    /// A request naming its `task` is selected with that task's rule: with the leader rule, the task
+    /// whose calibration put SmolLM2 first gets SmolLM2's own answer, the other task Gemma-3's.
+    @Test func aRequestsTaskChoosesItsSelectionRule() async throws {
+        var texts: [String] = []
+        for model in [try TestModels.smol(), try TestModels.gemma()] {
+            let decoder = try FusionDecoder(models: [model.makeSourceModel()], options: FusionOptions(method: .single, maxTokens: 12))
+            texts.append(try await decoder.generate(prompt: Self.prompt).text)
+        }
+        let alone = texts
+        #expect(alone[0] != alone[1], "the test needs the two models to answer differently")
+        let rules = ["smol-task": try SelectionRules.make("leader", weights: [2, 1]),
+                     "gemma-task": try SelectionRules.make("leader", weights: [1, 2])]
+        let server = try Self.server { $0.taskSelections = rules }
+        try await withServer(server) { client in
+            for (task, expected) in [("smol-task", alone[0]), ("gemma-task", alone[1])] {
+                let request = OpenAIWire.CompletionRequest(prompt: .text(Self.prompt), maxTokens: 12, task: task)
+                try await client.execute(uri: "/v1/completions", method: .post, body: try Wire.json(request)) { response in
+                    #expect(response.status == .ok)
+                    let answer = try Wire.decode(OpenAIWire.CompletionResponse.self, response)
+                    #expect(answer.choices.first?.text == expected, "task \(task)")
+                }
+            }
+            let unknown = OpenAIWire.CompletionRequest(prompt: .text(Self.prompt), maxTokens: 12, task: "chess")
+            try await client.execute(uri: "/v1/completions", method: .post, body: try Wire.json(unknown)) { response in
+                #expect(response.status == .badRequest)
+                let body = String(buffer: response.body)
+                #expect(body.contains("unknown task 'chess'") && body.contains("gemma-task, smol-task"))
+            }
+        }
+        try await withServer(try Self.server()) { client in
+            let request = OpenAIWire.CompletionRequest(prompt: .text(Self.prompt), maxTokens: 12, task: "smol-task")
+            try await client.execute(uri: "/v1/completions", method: .post, body: try Wire.json(request)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("no per-task weights"))
+            }
+        }
+    }
+
     @Test func streamedCompletionSendsEachSegmentThenDone() async throws {
         let direct = try await Self.directFusion(maxTokens: 12)
         try await withServer(try Self.server()) { client in
