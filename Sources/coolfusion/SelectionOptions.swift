@@ -65,15 +65,8 @@ struct SelectionOptions: ParsableArguments {
     func taskRules(modelNames: [String]) throws -> [String: any SelectionRule] {
         guard let weightsFile else { return [:] }
         let file = try CalibratedWeights.load(path: weightsFile)
-        let perModel = try modelNames.map { name in
-            guard let model = file.models.first(where: { $0.name == name }) else {
-                throw SelectionError.modelNotCalibrated(model: name, path: weightsFile, calibrated: file.models.map(\.name))
-            }
-            return Set((model.subsetAccuracy ?? [:]).keys)
-        }
-        let tasks = perModel.dropFirst().reduce(perModel.first ?? []) { $0.intersection($1) }
         var rules: [String: any SelectionRule] = [:]
-        for task in tasks {
+        for task in file.subsets(commonTo: modelNames) {
             let rule = try SelectionRules.make(ruleName, weights: try file.weights(for: modelNames, subset: task, path: weightsFile))
             try rule.validate(modelCount: modelNames.count)
             rules[task] = rule

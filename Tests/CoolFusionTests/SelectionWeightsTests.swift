@@ -49,6 +49,8 @@ import Testing
             .init(name: "a", items: 20, correct: 10, subsetAccuracy: ["sums": 0.8, "logic": 0]),
             .init(name: "b", items: 20, correct: 10, subsetAccuracy: ["sums": 0.2, "logic": 0.5]),
         ])
+        #expect(file.subsets(commonTo: ["b", "a"]) == ["logic", "sums"])
+        #expect(file.subsets(commonTo: ["a", "c"]).isEmpty)
         // Equal overall accuracy: equal weights; per subset the better model counts more.
         #expect(try file.weights(for: ["a", "b"]) == [1, 1])
         for (weight, expected) in zip(try file.weights(for: ["a", "b"], subset: "sums"), [1.6, 0.4]) {

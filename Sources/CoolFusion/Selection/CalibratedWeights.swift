@@ -102,6 +102,16 @@ public struct CalibratedWeights: Codable, Sendable, Equatable {
         return Self.weights(accuracies: accuracies, floor: floor)
     }
 
+    /// The subsets (tasks) every model in `names` has an accuracy for, sorted; none if a model is missing.
+    public func subsets(commonTo names: [String]) -> [String] {
+        var common: Set<String>?
+        for name in names {
+            let own = Set(models.first(where: { $0.name == name })?.subsetAccuracy?.keys.map { $0 } ?? [])
+            common = common.map { $0.intersection(own) } ?? own
+        }
+        return (common ?? []).sorted()
+    }
+
     public static func load(path: String) throws -> CalibratedWeights {
         let data: Data
         do {
