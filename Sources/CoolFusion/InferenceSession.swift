@@ -17,6 +17,10 @@ public protocol InferenceSession: AnyObject {
     /// Drops every token after the first `count`; the distribution after the new last token is
     /// available afterwards (an engine recomputes it by re-running that one token).
     func truncate(to count: Int) throws
+    /// Keeps the first `position` tokens and feeds `tokens` (not empty) after them; the same state as
+    /// `truncate(to: position)` then `append(tokens)`, which is the default, but an engine skips
+    /// recomputing the distribution after token `position - 1` that the append replaces.
+    func replace(from position: Int, with tokens: [TokenID]) throws
     /// Remembers the current state cheaply (a fork sharing the cache), so that a later
     /// `score(afterPrefixOf: tokenCount)` starts from it without recomputing anything after tokens
     /// were appended past it. Called at the committed state before pending tokens are fed.
@@ -29,4 +33,11 @@ public protocol InferenceSession: AnyObject {
     /// M4: makes the temporary state of candidate `index` of the last `score` call the current state,
     /// with the next-token distribution after that candidate available.
     func adoptScored(_ index: Int) throws
+}
+
+extension InferenceSession {
+    public func replace(from position: Int, with tokens: [TokenID]) throws {
+        try truncate(to: position)
+        try append(tokens)
+    }
 }

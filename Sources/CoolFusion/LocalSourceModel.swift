@@ -65,8 +65,13 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         let held = session.tokens
         var common = 0
         while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
-        if held.count > common { try session.truncate(to: common) }
-        if common < tokens.count { try session.append(Array(tokens[common...])) }
+        if held.count > common, common < tokens.count {
+            try session.replace(from: common, with: Array(tokens[common...]))
+        } else if held.count > common {
+            try session.truncate(to: common)
+        } else if common < tokens.count {
+            try session.append(Array(tokens[common...]))
+        }
         answerInSession = false
         promptTokens = tokens
         committed = []

@@ -164,6 +164,31 @@ public final class Session {
         try append([last])
     }
 
+    /// Keeps the first `position` tokens and appends `newTokens` after them: what `truncate(to:)`
+    /// then `append` give, without re-running token `position - 1` for logits the append replaces
+    /// at once (a new prompt that shares only a prefix with the cached one). Checked before anything
+    /// changes; if the pass itself fails, the session is left at the kept prefix with its logits.
+    public func replace(from position: Int, with newTokens: [TokenID]) throws(EngineError) {
+        guard position >= 0, position <= count else { throw .invalidPosition(position, count: count) }
+        guard !newTokens.isEmpty else { throw .emptyInput("replace needs at least one new token") }
+        try validate(newTokens, after: position)
+        cache.truncate(to: position)
+        tokens.removeLast(count - position)
+        logits = []
+        do {
+            try append(newTokens)
+        } catch {
+            // Nothing was kept from the failed pass: restore the invariant that a non-empty
+            // session has the logits after its last token.
+            if logits.isEmpty, let last = tokens.last {
+                cache.truncate(to: tokens.count - 1)
+                tokens.removeLast()
+                try? append([last])
+            }
+            throw error
+        }
+    }
+
     // MARK: Next token
 
     /// The most likely next token (first on ties), or nil while the session is empty.

@@ -131,6 +131,38 @@ import Testing
         #expect(session.tokens.isEmpty && session.logits.isEmpty)
     }
 
+    @Test(arguments: ["smollm2-135m", "gemma3-270m"])
+    func replaceEqualsRecomputing(alias: String) throws {
+        let model = try TestModels.model(alias, rounding: .batchInvariant)
+        let (prompt, continuation) = try Self.tokens(alias, prompt: 2)
+        let (otherPrompt, _) = try Self.tokens(alias, prompt: 3)
+        let session = try Self.fresh(model, prompt + continuation)
+        let shared = session.fork()   // replacing must not disturb a session sharing the blocks
+        let sharedLogits = shared.logits
+        let keep = prompt.count / 2
+        let newTokens = Array(otherPrompt.suffix(8))
+        try session.replace(from: keep, with: newTokens)
+        let reference = try Self.fresh(model, Array(prompt.prefix(keep)))
+        try reference.append(newTokens)
+        #expect(session.tokens == reference.tokens)
+        #expect(Self.distance(session.logits, reference.logits) < 1e-3)
+        #expect(shared.logits == sharedLogits && shared.tokens == prompt + continuation)
+
+        // Bad requests change nothing.
+        let before = (session.tokens, session.logits)
+        #expect(throws: EngineError.self) { try session.replace(from: session.count + 1, with: newTokens) }
+        #expect(throws: EngineError.self) { try session.replace(from: 1, with: []) }
+        #expect(throws: EngineError.self) {
+            try session.replace(from: 1, with: [Int32](repeating: newTokens[0], count: model.contextLength))
+        }
+        #expect(throws: EngineError.self) { try session.replace(from: 1, with: [Int32(model.vocabularySize)]) }
+        #expect(session.tokens == before.0 && session.logits == before.1)
+
+        // From 0: a fresh session.
+        try session.replace(from: 0, with: prompt)
+        #expect(Self.distance(session.logits, try Self.fresh(model, prompt).logits) < 1e-3)
+    }
+
     @Test func decodingOneByOneEqualsOneBatch() throws {
         let alias = "gemma3-270m"
         let model = try TestModels.model(alias, rounding: .batchInvariant)

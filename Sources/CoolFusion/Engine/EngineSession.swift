@@ -36,6 +36,11 @@ public final class EngineSession: InferenceSession {
         if let saved, saved.count > count { self.saved = nil }
     }
 
+    public func replace(from position: Int, with tokens: [TokenID]) throws {
+        try session.replace(from: position, with: tokens)
+        if let saved, saved.count > position { self.saved = nil }
+    }
+
     public func checkpoint() {
         saved = session.fork()
     }
