@@ -152,16 +152,8 @@ public final class Session {
     public func truncate(to newCount: Int) throws(EngineError) {
         guard newCount >= 0, newCount <= count else { throw .invalidPosition(newCount, count: count) }
         guard newCount < count else { return }
-        if newCount == 0 {
-            cache.truncate(to: 0)
-            tokens = []
-            logits = []
-            return
-        }
-        let last = tokens[newCount - 1]
-        cache.truncate(to: newCount - 1)
-        tokens.removeLast(count - (newCount - 1))
-        try append([last])
+        drop(to: newCount)
+        try recomputeLogits()
     }
 
     /// Keeps the first `position` tokens and appends `newTokens` after them: what `truncate(to:)`
@@ -172,21 +164,29 @@ public final class Session {
         guard position >= 0, position <= count else { throw .invalidPosition(position, count: count) }
         guard !newTokens.isEmpty else { throw .emptyInput("replace needs at least one new token") }
         try validate(newTokens, after: position)
-        cache.truncate(to: position)
-        tokens.removeLast(count - position)
-        logits = []
+        drop(to: position)
         do {
             try append(newTokens)
         } catch {
             // Nothing was kept from the failed pass: restore the invariant that a non-empty
             // session has the logits after its last token.
-            if logits.isEmpty, let last = tokens.last {
-                cache.truncate(to: tokens.count - 1)
-                tokens.removeLast()
-                try? append([last])
-            }
+            if logits.isEmpty { try? recomputeLogits() }
             throw error
         }
+    }
+
+    /// Drops every token after the first `newCount`; the logits are unknown until the next append.
+    private func drop(to newCount: Int) {
+        cache.truncate(to: newCount)
+        tokens.removeLast(count - newCount)
+        logits = []
+    }
+
+    /// Re-runs the last token for the logits after it (the cache keeps no logits); nothing when empty.
+    private func recomputeLogits() throws(EngineError) {
+        guard let last = tokens.last else { return }
+        drop(to: count - 1)
+        try append([last])
     }
 
     // MARK: Next token

@@ -159,6 +159,7 @@ public struct FusionEvalGenerator: EvalGenerator {
         var ruleName = "paper"
         var weights: [Double]?
         var cap = segmentTokenCap
+        let perSubset = try Self.perSubset(method)
         for (key, value) in method.options.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "selection":
@@ -175,15 +176,10 @@ public struct FusionEvalGenerator: EvalGenerator {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
                                                          expected: "either weights or weights-file, not both")
                 }
-                let file = try CalibratedWeights.load(path: value)
-                let names = decoderModels.map(\.name)
-                if try Self.perSubset(method), let subset {
-                    weights = try file.weights(for: names, subset: subset, path: value)
-                } else {
-                    weights = try file.weights(for: names, path: value)
-                }
+                weights = try CalibratedWeights.load(path: value)
+                    .weights(for: decoderModels.map(\.name), subset: perSubset ? subset : nil, path: value)
             case "per-subset":
-                guard try Self.perSubset(method) else { break }
+                guard perSubset else { break }
                 guard method.options["weights-file"] != nil else {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
                                                          expected: "per-subset weights come from a weights-file; give one")

@@ -48,12 +48,8 @@ struct SelectionOptions: ParsableArguments {
         var parsedWeights: [Double]?
         if let weights { parsedWeights = try SelectionWeights.parse(weights) }
         if let weightsFile {
-            let file = try CalibratedWeights.load(path: weightsFile)
-            if let weightsSubset {
-                parsedWeights = try file.weights(for: modelNames, subset: weightsSubset, path: weightsFile)
-            } else {
-                parsedWeights = try file.weights(for: modelNames, path: weightsFile)
-            }
+            parsedWeights = try CalibratedWeights.load(path: weightsFile)
+                .weights(for: modelNames, subset: weightsSubset, path: weightsFile)
         }
         let rule = try SelectionRules.make(ruleName, weights: parsedWeights)
         try rule.validate(modelCount: modelNames.count)

@@ -84,11 +84,12 @@ public struct CalibratedWeights: Codable, Sendable, Equatable {
     }
 
     /// The weights of `names` for one task: the same formula over the models' accuracies on that
-    /// subset of the development set (`subsetAccuracy`). Why: models' strengths differ by task
-    /// (on the mixed benchmark Qwen2.5 leads arithmetic, Gemma-3 family relationships), and weights
-    /// from the pooled accuracy let the weaker models outvote the task's leader.
-    /// Throws if a model was not calibrated or has no accuracy for `subset`.
-    public func weights(for names: [String], subset: String, path: String = "weights file") throws -> [Double] {
+    /// subset of the development set (`subsetAccuracy`); nil: the pooled weights. Why: models'
+    /// strengths differ by task (on the mixed benchmark Qwen2.5 leads arithmetic, Gemma-3 family
+    /// relationships), and weights from the pooled accuracy let the weaker models outvote the task's
+    /// leader. Throws if a model was not calibrated or has no accuracy for `subset`.
+    public func weights(for names: [String], subset: String?, path: String = "weights file") throws -> [Double] {
+        guard let subset else { return try weights(for: names, path: path) }
         let accuracies = try names.map { name in
             guard let model = models.first(where: { $0.name == name }) else {
                 throw SelectionError.modelNotCalibrated(model: name, path: path, calibrated: models.map(\.name))
