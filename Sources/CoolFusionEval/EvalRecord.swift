@@ -21,6 +21,9 @@ public struct EvalRecord: Sendable, Equatable, Codable {
     /// Each model's perplexity of the output given the prompt.
     public var perplexities: [String: Double]
     public var stopReason: String
+    /// Segments of the output (step-by-step methods) and, for `gated`, how many were fused.
+    public var segments: Int?
+    public var fusedSegments: Int?
 
     enum CodingKeys: String, CodingKey {
         case dataset, task, method, subset, prompt, output, references, extracted, scores, correct, seconds,
@@ -29,6 +32,8 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         case outputTokens = "output_tokens"
         case generatedTokens = "generated_tokens"
         case stopReason = "stop_reason"
+        case segments
+        case fusedSegments = "fused_segments"
     }
 
     public init(dataset: String, task: EvalTask, method: String, item: EvalItem, prompt: String,
@@ -49,6 +54,8 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         self.seconds = generation.seconds
         self.perplexities = generation.perplexities
         self.stopReason = generation.stopReason
+        self.segments = generation.segments
+        self.fusedSegments = generation.fusedSegments
     }
 
     /// The mean over models of their perplexities of the output (the paper's Eq. 3 score of the

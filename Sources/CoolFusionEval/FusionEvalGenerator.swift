@@ -10,15 +10,15 @@ import CoolFusion
 /// `vote`, `median`, `majority[+RULE]`; see `SelectionRules`), `weights=W1/W2/...` (one positive weight
 /// per model) or `weights-file=PATH` (a `coolfusion calibrate` file; models matched by name),
 /// `per-subset=yes` (with `weights-file`: each item is weighted by the models' accuracies on its own
-/// subset of the development set), `cap=N` (tokens per candidate segment).
+/// subset of the development set), `cap=N` (tokens per candidate segment); for `gated`, `leader=NAME`,
+/// `signal=top-probability|margin|entropy` and `threshold=X` (else from the weights file's gate
+/// calibration, else the first model and the margin signal's default).
 public struct FusionEvalGenerator: EvalGenerator {
     public let models: [any SourceModel]
     /// Tokens per candidate segment before the fallback cut, unless a method's `cap` option says otherwise.
     public var segmentTokenCap: Int
     /// Run the models' steps concurrently (same output as sequential).
     public var concurrent: Bool
-
-    public static let supportedOptions = ["selection", "weights", "weights-file", "per-subset", "cap"]
 
     public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
         guard !models.isEmpty else { throw EvalError.noModels }
@@ -65,10 +65,12 @@ public struct FusionEvalGenerator: EvalGenerator {
         }
         var outputTokens: [String: Int] = [:]
         for (name, count) in zip(result.models, result.stats.committedTokens) { outputTokens[name] = count }
+        let stepwise = [.cool, .coolAlign, .gated].contains(options.method)
         return Generation(text: result.text, outputTokens: outputTokens,
                           generatedTokens: result.stats.tokensGenerated.reduce(0, +) + reusedSteps,
                           seconds: result.stats.seconds + reusedSeconds,
-                          perplexities: perplexities, stopReason: result.stats.stopReason.rawValue)
+                          perplexities: perplexities, stopReason: result.stats.stopReason.rawValue,
+                          segments: stepwise ? result.stats.segments : nil, fusedSegments: result.stats.fusedSegments)
     }
 
     /// For `rerank` and `cool+rerank`: the answers the same item's `single` columns (and the `cool`
@@ -160,6 +162,7 @@ public struct FusionEvalGenerator: EvalGenerator {
         var weights: [Double]?
         var cap = segmentTokenCap
         let perSubset = try Self.perSubset(method)
+        var gate = try gateSettings(for: method, subset: perSubset ? subset : nil)
         for (key, value) in method.options.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "selection":
@@ -188,6 +191,11 @@ public struct FusionEvalGenerator: EvalGenerator {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
                                                          expected: "items with a `subset` field (this item has none)")
                 }
+            case "leader", "threshold", "signal":
+                guard fusionMethod == .gated else {
+                    throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value,
+                                                         expected: "a gated column (gated:\(key)=...)")
+                }
             case "cap":
                 guard let number = Int(value), number >= 1 else {
                     throw EvalError.badMethodOptionValue(method: method.id, key: key, value: value, expected: "a whole number ≥ 1")
@@ -207,8 +215,41 @@ public struct FusionEvalGenerator: EvalGenerator {
             throw EvalError.badMethodOptionValue(method: method.id, key: "selection", value: ruleName,
                                                  expected: "a rule that fits the weights (\(error))")
         }
+        if fusionMethod != .gated { gate = GateSettings() }
         let options = FusionOptions(method: fusionMethod, maxTokens: maxTokens, stopSequences: stopSequences,
-                                    segmentTokenCap: cap, selection: selection, concurrent: concurrent)
+                                    segmentTokenCap: cap, selection: selection, concurrent: concurrent, gate: gate)
         return (decoderModels, options)
+    }
+
+    /// A gated column's leader, signal and threshold: each from the column's options (`leader=NAME`,
+    /// `signal=S`, `threshold=X`) if given, else from its weights file's gate calibration (the item's
+    /// subset's with `per-subset=yes`), else the first model, the margin signal and its default.
+    func gateSettings(for method: MethodSpec, subset: String?) throws -> GateSettings {
+        var gate = GateSettings()
+        if let path = method.options["weights-file"], method.method == "gated",
+           let calibrated = try CalibratedWeights.load(path: path).gateSettings(for: modelNames, subset: subset, path: path) {
+            gate = calibrated
+        }
+        if let name = method.options["leader"] {
+            guard let index = modelNames.firstIndex(of: name) else {
+                throw EvalError.unknownModel(method: method.id, model: name, models: modelNames)
+            }
+            gate.leader = index
+        }
+        if let value = method.options["signal"] {
+            guard let signal = GateSignal(rawValue: value) else {
+                throw EvalError.badMethodOptionValue(method: method.id, key: "signal", value: value,
+                                                     expected: GateSignal.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if signal != gate.signal, method.options["threshold"] == nil { gate.threshold = signal.defaultThreshold }
+            gate.signal = signal
+        }
+        if let value = method.options["threshold"] {
+            guard let threshold = Double(value), !threshold.isNaN else {
+                throw EvalError.badMethodOptionValue(method: method.id, key: "threshold", value: value, expected: "a number")
+            }
+            gate.threshold = threshold
+        }
+        return gate
     }
 }

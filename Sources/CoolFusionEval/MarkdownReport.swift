@@ -1,7 +1,7 @@
 import Foundation
 
 /// `report.md`: the report as tables a reader can take in at a glance, like the paper's Tables 3–6,
-/// with the uncertainty the small default models make necessary (DESIGN.md §6).
+/// with the uncertainty the small default models make necessary (docs/EVAL.md).
 public enum MarkdownReport {
     public static func render(_ report: EvalReport) -> String {
         var lines: [String] = ["# CoolFusion evaluation", ""]

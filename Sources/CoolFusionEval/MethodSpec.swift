@@ -3,7 +3,7 @@
 /// `cool`, `cool:selection=logppl`, `rerank:selection=vote:weights=1/1/0.5`.
 public struct MethodSpec: Sendable, Hashable, Codable {
     /// The base methods, as the paper names them (Table 3) and `coolfusion generate --method` spells them.
-    public static let baseMethods = ["single", "cool", "cool-align", "rerank", "cool+rerank"]
+    public static let baseMethods = ["single", "cool", "cool-align", "rerank", "cool+rerank", "gated"]
 
     /// One of `baseMethods`.
     public var method: String

@@ -34,11 +34,6 @@ public struct ResultsFile: Sendable {
         return records
     }
 
-    /// Ids of the items already in the file.
-    public func finishedItemIDs() throws -> Set<String> {
-        Set(try records().map(\.itemID))
-    }
-
     /// Appends one record as one line (creating the file if needed), after dropping an unterminated
     /// last line left by an interruption.
     public func append(_ record: EvalRecord) throws {

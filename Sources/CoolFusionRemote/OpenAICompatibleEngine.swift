@@ -47,7 +47,7 @@ public struct OpenAICompatibleEngine: Sendable {
                                       contextLength: contextLength ?? card.maxModelLen ?? 4096, client: client)
     }
 
-    public func makeSourceModel() -> OpenAICompatibleSourceModel {
+    public func makeSourceModel() -> any SourceModel {
         OpenAICompatibleSourceModel(engine: self)
     }
 }

@@ -21,12 +21,14 @@ public actor OpenAICompatibleSourceModel: SourceModel {
 
     private var promptTokens: [TokenID] = []
     private var committed: [TokenID] = []
-    private var pending: [(token: TokenID, logProb: Float)] = []
+    /// Tokens generated past the committed state (T1's bookkeeping, shared with local models).
+    private var pending = PendingTokens()
     /// Tokens fetched from the engine after `pending`, not yet looked at by the boundary rule.
-    private var lookahead: [(token: TokenID, logProb: Float)] = []
-    /// The engine ended its generation right after `lookahead`.
-    private var endAfterLookahead = false
-    private var own: (candidate: Candidate, reusable: Int?)?
+    private var lookahead: [GeneratedToken] = []
+    /// The engine ended its generation right after `lookahead` (with this end token's log-prob, if it
+    /// returned the token).
+    private var endAfterLookahead: EngineEnd?
+    private var own: OwnProposal?
     private var assessed: [(candidate: Candidate, tokens: [TokenID], reuse: Int?)] = []
 
     init(engine: OpenAICompatibleEngine) {
@@ -37,13 +39,16 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     private var tokenizer: Tokenizer { engine.tokenizer }
 
     public func open(prompt: String) async throws {
-        let vocabulary = tokenizer.vocabulary
-        let bos = vocabulary.addBOS ? vocabulary.bosID.map { [$0] } ?? [] : []
-        promptTokens = bos + tokenizer.encode(prompt, parseSpecial: true)
+        promptTokens = tokenizer.encodePrompt(prompt)
+        guard !promptTokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         committed = []
-        pending = []
+        forgetGenerated()
+    }
+
+    private func forgetGenerated() {
+        pending.removeAll()
         lookahead = []
-        endAfterLookahead = false
+        endAfterLookahead = nil
         own = nil
         assessed = []
     }
@@ -51,60 +56,33 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     // MARK: T1
 
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
+        guard tokenCap >= 1 else { throw FusionError.invalidTokenCap(tokenCap) }
         let reused = pending.count
         var generated = 0
-        // Same decisions as `LocalSourceModel`: the text is checked after every token (tokens arrive in
-        // chunks, but are revealed to the rule one at a time), so the cut does not depend on chunking.
+        // Tokens arrive in chunks but are revealed to the rule one at a time, so the cut does not
+        // depend on the chunk size and is the one a local model would make.
         while true {
-            let bytes = pending.flatMap { tokenizer.tokenBytes($0.token) }
-            if !pending.isEmpty, let text = String(validating: bytes, as: UTF8.self) {
-                if let cut = rule.firstCut(in: text) {
-                    return propose(cut: cut, alignment: .aligned, final: false, generated: generated, reused: reused)
+            let outcome = pending.draw(rule: rule, tokenCap: tokenCap, generated: &generated) { _ in
+                if !lookahead.isEmpty {
+                    let next = lookahead.removeFirst()
+                    return .token(next, bytes: tokenizer.tokenBytes(next.token))
                 }
-                if pending.count >= tokenCap {
-                    let fallback = rule.fallbackCut(in: text)
-                    return propose(cut: fallback?.offset ?? bytes.count, alignment: fallback?.kind ?? .cappedWhole,
-                                   final: false, generated: generated, reused: reused)
-                }
-            } else if pending.count >= tokenCap + 4 {
-                return propose(cut: bytes.count, alignment: .cappedWhole, final: false, generated: generated, reused: reused)
+                if let end = endAfterLookahead { return .end(logProb: end.logProb) }
+                return .notYet
             }
-            if lookahead.isEmpty && !endAfterLookahead {
+            switch outcome {
+            case .cut(let cut):
+                let proposal = pending.proposal(at: cut, canonical: { tokenizer.encode($0) },
+                                                endToken: tokenizer.endOfGenerationToken)
+                own = proposal
+                return SegmentProposal(candidate: proposal.candidate, alignment: cut.alignment, tokensGenerated: generated,
+                                       tokensReused: reused, confidences: proposal.confidences)
+            case .needsTokens:
                 let chunk = try await generate(count: chunkSize)
                 lookahead = chunk.tokens
-                endAfterLookahead = chunk.ended
+                endAfterLookahead = chunk.end
             }
-            if lookahead.isEmpty {
-                // The engine ended its generation here: the rest is the final candidate.
-                var valid = bytes.count
-                while valid > 0, String(validating: bytes[..<valid], as: UTF8.self) == nil { valid -= 1 }
-                generated += 1
-                return propose(cut: valid, alignment: .endOfGeneration, final: true, generated: generated, reused: reused)
-            }
-            pending.append(lookahead.removeFirst())
-            generated += 1
         }
-    }
-
-    /// Records the proposal cut at byte `cut` of the pending text.
-    private func propose(cut: Int, alignment: SegmentAlignment, final: Bool, generated: Int, reused: Int) -> SegmentProposal {
-        let bytes = pending.flatMap { tokenizer.tokenBytes($0.token) }
-        let text = String(decoding: bytes[..<cut], as: UTF8.self)
-        let candidate = Candidate(text: text, isFinal: final)
-        // Reusable when the pending tokens up to the cut are exactly this model's tokenization of the text.
-        var ends: [Int] = []
-        var total = 0
-        for entry in pending {
-            total += tokenizer.tokenBytes(entry.token).count
-            ends.append(total)
-        }
-        var reusable: Int?
-        if !final, let count = ends.firstIndex(of: cut).map({ $0 + 1 }),
-           pending.prefix(count).map(\.token) == tokenizer.encode(text) {
-            reusable = count
-        }
-        own = (candidate, reusable)
-        return SegmentProposal(candidate: candidate, alignment: alignment, tokensGenerated: generated, tokensReused: reused)
     }
 
     // MARK: M3, M4
@@ -113,14 +91,14 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         var results: [CandidateAssessment] = []
         assessed = []
         for candidate in candidates {
-            if let own, own.candidate == candidate, let count = own.reusable {
-                results.append(CandidateAssessment(logProbs: pending.prefix(count).map(\.logProb)))
-                assessed.append((candidate, pending.prefix(count).map(\.token), count))
+            if let own, own.candidate == candidate, let count = own.reusableTokenCount, let logProbs = own.reusableLogProbs {
+                results.append(CandidateAssessment(logProbs: logProbs))
+                assessed.append((candidate, Array(pending.tokens.prefix(count)), count))
                 continue
             }
             var tokens = tokenizer.encode(candidate.text)
             let textTokens = tokens
-            if candidate.isFinal, let end = tokenizer.vocabulary.eosID ?? tokenizer.vocabulary.eotID { tokens.append(end) }
+            if candidate.isFinal, let end = tokenizer.endOfGenerationToken { tokens.append(end) }
             assessed.append((candidate, textTokens, nil))
             guard !tokens.isEmpty else {
                 results.append(CandidateAssessment(tokenCount: 0, totalNLL: 0))
@@ -139,20 +117,22 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         }
         let chosen = assessed[index]
         committed += chosen.tokens
-        if let count = chosen.reuse {
+        if let count = chosen.reuse, !chosen.candidate.isFinal {
             pending.removeFirst(count)
+            own = nil
+            assessed = []
         } else {
-            pending = []
-            lookahead = []
-            endAfterLookahead = false
+            forgetGenerated()
         }
-        if chosen.candidate.isFinal {
-            pending = []
-            lookahead = []
-        }
-        own = nil
-        assessed = []
         return chosen.tokens
+    }
+
+    @discardableResult
+    public func commit(text: String) async throws -> [TokenID] {
+        let tokens = tokenizer.encode(text)
+        committed += tokens
+        forgetGenerated()
+        return tokens
     }
 
     public func committedContinuation() async -> [TokenID] { committed }
@@ -180,8 +160,8 @@ public actor OpenAICompatibleSourceModel: SourceModel {
 
     /// Greedy continuation of history + pending: up to `count` tokens with their log-probabilities;
     /// `ended` when the engine stopped on its own end-of-generation token.
-    private func generate(count: Int) async throws -> (tokens: [(token: TokenID, logProb: Float)], ended: Bool) {
-        let context = history + pending.map(\.token) + lookahead.map(\.token)
+    private func generate(count: Int) async throws -> (tokens: [GeneratedToken], end: EngineEnd?) {
+        let context = history + pending.tokens + lookahead.map(\.token)
         let request = OpenAIWire.CompletionRequest(
             model: engine.remoteModel, prompt: .tokens(context.map(Int.init)), maxTokens: count, temperature: 0,
             logprobs: 0, returnTokensAsTokenIds: true)
@@ -192,9 +172,14 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         }
         let ids = try logprobs.tokens.map(parseTokenID)
         guard ids.count == logprobs.tokenLogprobs.count else { throw malformed("generation", "token and log-probability counts differ") }
-        let tokens = zip(ids, logprobs.tokenLogprobs).map { ($0, Float($1 ?? 0)) }
+        var tokens: [GeneratedToken] = []
+        for (id, logProb) in zip(ids, logprobs.tokenLogprobs) {
+            // An engine that returns the end-of-generation token it stopped on tells its log-prob too.
+            if tokenizer.isEndOfGeneration(id) { return (tokens, EngineEnd(logProb: logProb.map(Float.init))) }
+            tokens.append(GeneratedToken(token: id, logProb: Float(logProb ?? 0)))
+        }
         let ended = choice.finishReason == "stop" || (tokens.count < count && choice.finishReason != "length")
-        return (tokens, ended)
+        return (tokens, ended ? EngineEnd(logProb: nil) : nil)
     }
 
     /// log p of each of `tokens` after the history (one echo request).
@@ -233,4 +218,10 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     private func malformed(_ operation: String, _ reason: String) -> RemoteModelError {
         .malformedAnswer(worker: name, url: engine.client.baseURL, operation: operation, reason: reason)
     }
+}
+
+/// Where an engine ended its generation, with the log-probability of the end-of-generation token when
+/// the engine returned that token.
+private struct EngineEnd {
+    var logProb: Float?
 }

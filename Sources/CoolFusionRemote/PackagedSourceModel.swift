@@ -30,6 +30,9 @@ public struct PackagedSourceModel: SourceModel {
         try await inner.commit(candidateAt: index)
     }
 
+    @discardableResult
+    public func commit(text: String) async throws -> [TokenID] { try await inner.commit(text: text) }
+
     public func committedContinuation() async -> [TokenID] { await inner.committedContinuation() }
 
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer {

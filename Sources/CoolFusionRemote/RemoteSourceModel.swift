@@ -91,6 +91,14 @@ public actor RemoteSourceModel: SourceModel {
         return result.tokens
     }
 
+    @discardableResult
+    public func commit(text: String) async throws -> [TokenID] {
+        let result = try await client.call(.POST, try sessionPath("commit_text"), WorkerAPI.CommitText(text: text),
+                                           as: WorkerAPI.Tokens.self, operation: "commit_text")
+        committed += result.tokens
+        return result.tokens
+    }
+
     public func committedContinuation() async -> [TokenID] { committed }
 
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer {

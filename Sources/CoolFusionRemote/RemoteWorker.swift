@@ -38,7 +38,7 @@ public struct RemoteWorker: Sendable {
     }
 
     /// A source model for one generation: a new session on the worker, opened on first use.
-    public func makeSourceModel() -> RemoteSourceModel {
+    public func makeSourceModel() -> any SourceModel {
         RemoteSourceModel(worker: self)
     }
 }

@@ -1,5 +1,4 @@
 import CoolFusionGGUF
-import CoolFusionModelStore
 import CoolFusionTokenizers
 
 /// A model's tokenizer as a self-contained file: a GGUF holding only the `tokenizer.*` metadata

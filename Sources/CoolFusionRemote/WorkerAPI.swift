@@ -16,6 +16,7 @@ import CoolFusionTokenizers
 /// | `POST /v1/sessions/{id}/next_segment` | `NextSegment` → `Proposal` | T1 |
 /// | `POST /v1/sessions/{id}/assess` | `Assess` → `Assessments` | M3 |
 /// | `POST /v1/sessions/{id}/commit` | `Commit` → `Tokens` | M4 |
+/// | `POST /v1/sessions/{id}/commit_text` | `CommitText` → `Tokens` | M4 of text not assessed (a follower's catch-up) |
 /// | `GET /v1/sessions/{id}/continuation` | → `Tokens` | committed continuation |
 /// | `POST /v1/sessions/{id}/answer` | `Answer` → `Answered` | a whole answer (rerank baselines) |
 /// | `DELETE /v1/sessions/{id}` | → 204 | free the session |
@@ -76,6 +77,8 @@ public enum WorkerAPI {
         public var alignment: SegmentAlignment
         public var tokensGenerated: Int
         public var tokensReused: Int
+        /// How sure the model was of each of the candidate's tokens (absent from older workers).
+        public var confidences: [TokenConfidence]?
 
         public init(_ proposal: SegmentProposal) {
             text = proposal.candidate.text
@@ -83,11 +86,13 @@ public enum WorkerAPI {
             alignment = proposal.alignment
             tokensGenerated = proposal.tokensGenerated
             tokensReused = proposal.tokensReused
+            confidences = proposal.confidences
         }
 
         public var segmentProposal: SegmentProposal {
             SegmentProposal(candidate: Candidate(text: text, isFinal: isFinal), alignment: alignment,
-                            tokensGenerated: tokensGenerated, tokensReused: tokensReused)
+                            tokensGenerated: tokensGenerated, tokensReused: tokensReused,
+                            confidences: confidences ?? [])
         }
     }
 
@@ -116,6 +121,11 @@ public enum WorkerAPI {
     public struct Commit: Codable, Sendable {
         public var index: Int
         public init(index: Int) { self.index = index }
+    }
+
+    public struct CommitText: Codable, Sendable {
+        public var text: String
+        public init(text: String) { self.text = text }
     }
 
     public struct Tokens: Codable, Sendable {

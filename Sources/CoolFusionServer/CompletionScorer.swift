@@ -30,8 +30,7 @@ struct CompletionScorer {
         let prompt: [TokenID]
         switch request.prompt {
         case .text(let text):
-            let bos = vocabulary.addBOS ? vocabulary.bosID.map { [$0] } ?? [] : []
-            prompt = bos + hosted.tokenizer.encode(text, parseSpecial: true)
+            prompt = hosted.tokenizer.encodePrompt(text)
         case .tokens(let ids):
             for id in ids where id < 0 || id >= vocabulary.count {
                 throw APIError.badRequest("token id \(id) is outside the vocabulary (0..<\(vocabulary.count))", param: "prompt")

@@ -2,79 +2,49 @@ import CoolFusion
 import CoolFusionRemote
 import CoolFusionTokenizers
 
-/// One source model of the served fusion, wherever it runs: in this process, behind a
-/// `coolfusion worker`, or in an OpenAI-compatible engine. Loaded once; `makeSourceModel()` gives a
-/// fresh per-generation model (its own cache or remote session).
-public struct FusionMember: Sendable {
-    public enum Backend: Sendable {
-        case local(HostedModel)
-        case worker(RemoteWorker)
-        case engine(OpenAICompatibleEngine)
-    }
+/// One source model the server fuses, wherever it runs: loaded in this process (`HostedModel`),
+/// behind a `coolfusion worker` (`RemoteWorker`), in an OpenAI-compatible engine
+/// (`OpenAICompatibleEngine`), or a backend of one's own. Loaded once; `makeSourceModel()` gives a
+/// fresh model for each generation (its own cache or remote session).
+///
+/// A member of one's own needs only a `SourceModel` per generation and a tokenizer package (the
+/// GGUF's vocabulary, `TokenizerPackage.extract(from:)`), which workers need to split text into this
+/// model's words.
+public protocol FusionMember: Sendable {
+    /// The name in traces, `/v1/models`, `/health` and calibration files.
+    var name: String { get }
+    /// This model's word splitter, with the tokenizer package it comes from.
+    var splitter: PackagedWordSplitter { get }
+    /// The most tokens a generation may hold (prompt and continuation).
+    var contextLength: Int { get }
+    /// The model's chat template as its GGUF file has it (`tokenizer.chat_template`), if any.
+    var chatTemplateSource: String? { get }
+    /// Whether the model lives behind HTTP (and so may fail independently of this process).
+    var isRemote: Bool { get }
+    /// A fresh source model for one generation.
+    func makeSourceModel() -> any SourceModel
+}
 
-    public let backend: Backend
-    public let chatTemplate: ChatTemplate
-    /// Set when the model falls back to the plain chat format.
-    public let templateWarning: String?
-
-    public init(_ backend: Backend) {
-        self.backend = backend
-        let template: String?
-        switch backend {
-        case .local(let hosted): template = hosted.chatTemplate
-        case .worker(let worker): template = worker.package.chatTemplate()
-        case .engine(let engine): template = engine.package.chatTemplate()
-        }
-        let detected = ChatTemplate.detect(template, modelName: Self.name(of: backend))
-        chatTemplate = detected.template
-        templateWarning = detected.warning
-    }
-
-    public var name: String { Self.name(of: backend) }
-
-    static func name(of backend: Backend) -> String {
-        switch backend {
-        case .local(let hosted): return hosted.name
-        case .worker(let worker): return worker.name
-        case .engine(let engine): return engine.name
-        }
-    }
-
-    public var splitter: PackagedWordSplitter {
-        switch backend {
-        case .local(let hosted): return hosted.splitter
-        case .worker(let worker): return worker.splitter
-        case .engine(let engine): return engine.splitter
-        }
-    }
-
+extension FusionMember {
     public var tokenizer: Tokenizer { splitter.tokenizer }
 
-    public var contextLength: Int {
-        switch backend {
-        case .local(let hosted): return hosted.contextLength
-        case .worker(let worker): return worker.info.contextLength
-        case .engine(let engine): return engine.contextLength
-        }
-    }
-
-    /// Whether the model lives behind HTTP (and so may fail independently of this process).
-    public var isRemote: Bool {
-        if case .local = backend { return false }
-        return true
-    }
-
     /// Prompt tokens as the model will see them (BOS included when it wants one, chat markup parsed).
-    public func promptTokenCount(_ prompt: String) -> Int {
-        let vocabulary = tokenizer.vocabulary
-        return (vocabulary.addBOS && vocabulary.bosID != nil ? 1 : 0) + tokenizer.encode(prompt, parseSpecial: true).count
-    }
+    public func promptTokenCount(_ prompt: String) -> Int { tokenizer.promptTokenCount(prompt) }
 
-    public func makeSourceModel() -> any SourceModel {
-        switch backend {
-        case .local(let hosted): return hosted.makeSourceModel()
-        case .worker(let worker): return worker.makeSourceModel()
-        case .engine(let engine): return engine.makeSourceModel()
-        }
+    /// The chat format the server writes conversations in for this model, and a warning when it falls
+    /// back to the plain `User:/Assistant:` format.
+    public var chatFormat: (template: ChatTemplate, warning: String?) {
+        ChatTemplate.detect(chatTemplateSource, modelName: name)
     }
+}
+
+extension RemoteWorker: FusionMember {
+    public var contextLength: Int { info.contextLength }
+    public var chatTemplateSource: String? { package.chatTemplate() }
+    public var isRemote: Bool { true }
+}
+
+extension OpenAICompatibleEngine: FusionMember {
+    public var chatTemplateSource: String? { package.chatTemplate() }
+    public var isRemote: Bool { true }
 }

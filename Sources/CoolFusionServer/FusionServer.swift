@@ -7,22 +7,25 @@ import Logging
 /// `coolfusion serve`: the fused models as one OpenAI-compatible model (`/v1/completions`,
 /// `/v1/chat/completions`, `/v1/models`, `/health`).
 public final class FusionServer: Sendable {
-    public let members: [FusionMember]
+    public let members: [any FusionMember]
+    /// Each member's chat format, in member order.
+    let chatTemplates: [ChatTemplate]
     public let configuration: ServeConfiguration
     let queue: GenerationQueue
     let logger: Logger
 
-    public init(members: [FusionMember], configuration: ServeConfiguration = ServeConfiguration(),
+    public init(members: [any FusionMember], configuration: ServeConfiguration = ServeConfiguration(),
                 logger: Logger = Logger(label: "coolfusion.serve")) throws {
         guard !members.isEmpty else { throw FusionError.noModels }
         self.members = members
+        chatTemplates = members.map(\.chatFormat.template)
         self.configuration = configuration
         queue = GenerationQueue(concurrency: configuration.concurrency, queueLimit: configuration.queueLimit)
         self.logger = logger
     }
 
     /// Warnings about the setup (models that fall back to the plain chat format).
-    public var warnings: [String] { members.compactMap(\.templateWarning) }
+    public var warnings: [String] { members.compactMap(\.chatFormat.warning) }
 
     public func makeRouter() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
@@ -93,10 +96,10 @@ public final class FusionServer: Sendable {
                                       param: "messages")
         }
         var stop = body.stop?.sequences ?? []
-        for member in members {
-            for sequence in member.chatTemplate.stopSequences where !stop.contains(sequence) { stop.append(sequence) }
+        for template in chatTemplates {
+            for sequence in template.stopSequences where !stop.contains(sequence) { stop.append(sequence) }
         }
-        let prompts = members.map { $0.chatTemplate.render(body.messages) }
+        let prompts = chatTemplates.map { $0.render(body.messages) }
         var plan = try GenerationPlan.make(
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,

@@ -12,9 +12,11 @@ struct GenerationPlan: Sendable {
     var warnings: [String]
     /// The selection rule: the server's, or the one of the task the request named.
     var selection: any SelectionRule
+    /// The gate of `gated`: the server's, or the task's.
+    var gate: GateSettings
 
     /// Checks the fields every endpoint shares and each model's context.
-    static func make(prompts: [String], members: [FusionMember], maxTokens requested: Int?, stop: [String],
+    static func make(prompts: [String], members: [any FusionMember], maxTokens requested: Int?, stop: [String],
                      model: String?, n: Int?, temperature: Double?, task: String?, warnings: [String],
                      configuration: ServeConfiguration) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
@@ -50,7 +52,8 @@ struct GenerationPlan: Sendable {
             counts.append(count)
         }
         return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings,
-                              selection: try selection(task: task, configuration: configuration))
+                              selection: try selection(task: task, configuration: configuration),
+                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate)
     }
 
     /// The rule for a request that named `task` (nil: the server's rule).

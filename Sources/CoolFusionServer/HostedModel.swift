@@ -1,12 +1,13 @@
 import CoolFusion
 import CoolFusionEngine
 import CoolFusionGGUF
+import CoolFusionLocal
 import CoolFusionRemote
 import CoolFusionTokenizers
 
 /// A model loaded in this process, shared by all requests: weights, tokenizer and its package.
 /// Each generation gets its own `EngineSourceModel` (its own KV cache) from `makeSourceModel()`.
-public struct HostedModel: Sendable {
+public struct HostedModel: FusionMember {
     public let name: String
     public let model: Model
     public let tokenizer: Tokenizer
@@ -24,10 +25,14 @@ public struct HostedModel: Sendable {
     }
 
     public var contextLength: Int { model.contextLength }
-    public var chatTemplate: String? { try? model.file.optionalString("tokenizer.chat_template") }
+    public var chatTemplateSource: String? { try? model.file.optionalString("tokenizer.chat_template") }
+    public var isRemote: Bool { false }
 
     /// A fresh source model over the shared weights (empty cache).
-    public func makeSourceModel() -> EngineSourceModel {
+    public func makeSourceModel() -> any SourceModel { makeEngineSourceModel() }
+
+    /// The same, as its concrete type (for callers that need the engine's own operations).
+    public func makeEngineSourceModel() -> EngineSourceModel {
         EngineSourceModel(name: name, tokenizer: tokenizer, model: model)
     }
 }

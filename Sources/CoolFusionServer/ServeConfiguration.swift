@@ -8,6 +8,9 @@ public struct ServeConfiguration: Sendable {
     /// Rules a request may choose by naming its task (`"task": "NAME"`, a CoolFusion extension):
     /// the selection rule with that task's calibrated weights (`--weights-file` with per-task accuracies).
     public var taskSelections: [String: any SelectionRule] = [:]
+    /// `gated`: the leader, signal and threshold, and those a request's task selects (calibrated per task).
+    public var gate = GateSettings()
+    public var taskGates: [String: GateSettings] = [:]
     /// Run the models' steps concurrently (paper §2.4).
     public var concurrentModels = true
     /// Keep fusing without a worker that failed instead of ending the request.

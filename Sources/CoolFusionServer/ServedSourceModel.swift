@@ -53,6 +53,11 @@ actor ServedSourceModel: SourceModel {
         try await guarded([]) { try await inner.commit(candidateAt: index) }
     }
 
+    @discardableResult
+    func commit(text: String) async throws -> [TokenID] {
+        try await guarded([]) { try await inner.commit(text: text) }
+    }
+
     func committedContinuation() async -> [TokenID] {
         dropped ? [] : await inner.committedContinuation()
     }

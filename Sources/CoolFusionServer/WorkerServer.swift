@@ -1,4 +1,5 @@
 import CoolFusion
+import CoolFusionLocal
 import CoolFusionEngine
 import CoolFusionRemote
 import CoolFusionTokenizers
@@ -60,16 +61,16 @@ public struct WorkerServer: Sendable {
     private func addSessionRoutes(to router: Router<ServerRequestContext>) {
         router.post("/v1/sessions") { request, context in
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
-            let model = hosted.makeSourceModel()
+            let model = hosted.makeEngineSourceModel()
             try await model.open(prompt: open.prompt)
             let id = try await sessions.add(model)
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.encode(open.prompt).count))
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt)))
         }
         router.post("/v1/sessions/:id/open") { request, context in
             let id = try context.parameters.require("id")
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
             try await withSession(id) { model in try await model.open(prompt: open.prompt) }
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.encode(open.prompt).count))
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt)))
         }
         router.post("/v1/sessions/:id/next_segment") { request, context in
             let id = try context.parameters.require("id")
@@ -104,6 +105,12 @@ public struct WorkerServer: Sendable {
             let id = try context.parameters.require("id")
             let commit = try await RequestBody.decode(WorkerAPI.Commit.self, from: request, context: context)
             let tokens = try await withSession(id) { model in try await model.commit(candidateAt: commit.index) }
+            return JSONAnswer(WorkerAPI.Tokens(tokens: tokens))
+        }
+        router.post("/v1/sessions/:id/commit_text") { request, context in
+            let id = try context.parameters.require("id")
+            let commit = try await RequestBody.decode(WorkerAPI.CommitText.self, from: request, context: context)
+            let tokens = try await withSession(id) { model in try await model.commit(text: commit.text) }
             return JSONAnswer(WorkerAPI.Tokens(tokens: tokens))
         }
         router.get("/v1/sessions/:id/continuation") { _, context in
@@ -141,10 +148,10 @@ public struct WorkerServer: Sendable {
         }
         router.post("/tokenize") { request, context in
             let body = try await RequestBody.decode(TokenizeRequest.self, from: request, context: context)
-            let vocabulary = hosted.tokenizer.vocabulary
-            let special = body.addSpecialTokens ?? true
-            let bos = special && vocabulary.addBOS ? vocabulary.bosID.map { [$0] } ?? [] : []
-            let tokens = bos + hosted.tokenizer.encode(body.prompt, parseSpecial: special)
+            // As vLLM's `add_special_tokens`: with it, the prompt as the model reads one (BOS, special
+            // tokens parsed); without, plain text.
+            let tokens = body.addSpecialTokens ?? true
+                ? hosted.tokenizer.encodePrompt(body.prompt) : hosted.tokenizer.encode(body.prompt)
             return JSONAnswer(TokenizeResponse(tokens: tokens, count: tokens.count, maxModelLen: hosted.contextLength))
         }
         router.post("/detokenize") { request, context in

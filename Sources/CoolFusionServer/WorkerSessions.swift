@@ -1,4 +1,5 @@
 import CoolFusion
+import CoolFusionLocal
 import Foundation
 
 /// The worker's open sessions: one `EngineSourceModel` (its own KV cache) per session id. Sessions

@@ -15,7 +15,7 @@ public struct Encoding: Sendable, Equatable {
 ///
 /// For byte-level BPE a word is a pre-tokenizer piece (or a special token found in the text); for
 /// SentencePiece words start where a run of spaces starts, and newline runs are words of their own
-/// (DESIGN.md §1). Tokenizing the text on each side of a word boundary separately gives exactly the
+/// (docs/ARCHITECTURE.md, "Words and additivity"). Tokenizing the text on each side of a word boundary separately gives exactly the
 /// tokens of the whole text; the golden tests check that on the whole corpus.
 public struct Word: Sendable, Equatable, CustomStringConvertible {
     /// Byte offsets into the input's UTF-8.

@@ -1,4 +1,4 @@
-/// Word boundaries for SentencePiece tokenizers (DESIGN.md §1): a word starts where a run of
+/// Word boundaries for SentencePiece tokenizers (docs/ARCHITECTURE.md, "Words and additivity"): a word starts where a run of
 /// spaces starts (a space preceded by a non-space; the word keeps its leading spaces), and every
 /// run of newlines is a word of its own. A run of spaces stays inside one word because SPM
 /// vocabularies have tokens for space runs (Gemma's `"  "`), so `"a  b"` is `a`, `"  b"`.

@@ -29,7 +29,7 @@ public struct StreamingDecoder: Sendable {
             isFirstToken = false
             pendingBytes.append(contentsOf: piece)
         }
-        let complete = Self.completePrefixLength(pendingBytes)
+        let complete = UTF8Prefix.completableLength(pendingBytes)
         let text = String(decoding: pendingBytes[..<complete], as: UTF8.self)
         pendingBytes.removeFirst(complete)
         return text
@@ -40,41 +40,5 @@ public struct StreamingDecoder: Sendable {
         let text = String(decoding: pendingBytes, as: UTF8.self)
         pendingBytes.removeAll()
         return text
-    }
-
-    /// Length of the longest prefix that does not end inside a UTF-8 sequence which could still
-    /// be completed by more bytes.
-    static func completePrefixLength(_ bytes: [UInt8]) -> Int {
-        let n = bytes.count
-        // Only the last 3 bytes can be the start of an unfinished sequence.
-        var start = n - 1
-        while start >= 0 && start >= n - 3 {
-            let byte = bytes[start]
-            if byte & 0xC0 != 0x80 {  // a lead byte or ASCII
-                let needed = UTF8Scalar.sequenceLength(lead: byte)
-                let have = n - start
-                if byte >= 0xC2 && byte <= 0xF4 && have < needed && continuationsValid(bytes, from: start) {
-                    return start
-                }
-                return n
-            }
-            start -= 1
-        }
-        return n
-    }
-
-    /// Whether the bytes after the lead at `start` are continuation bytes allowed after that lead.
-    private static func continuationsValid(_ bytes: [UInt8], from start: Int) -> Bool {
-        let lead = bytes[start]
-        for k in (start + 1)..<bytes.count {
-            let byte = bytes[k]
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            if k == start + 1 {
-                if lead == 0xE0 { low = 0xA0 } else if lead == 0xED { high = 0x9F }
-                else if lead == 0xF0 { low = 0x90 } else if lead == 0xF4 { high = 0x8F }
-            }
-            if byte < low || byte > high { return false }
-        }
-        return true
     }
 }

@@ -11,8 +11,8 @@ import CoolFusionGGUF
 /// ```
 ///
 /// Immutable and thread-safe: per-call working memory lives in the call, as llama.cpp's
-/// `*_session` structs do. Encoding never adds BOS/EOS (callers add `vocabulary.bosID` when
-/// `vocabulary.addBOS` is set).
+/// `*_session` structs do. `encode` never adds BOS/EOS; `encodePrompt` (Tokenizer+Prompt.swift)
+/// is how a prompt is read.
 public final class Tokenizer: Sendable {
     public let vocabulary: Vocabulary
     /// The byte-level BPE pre-tokenizer preset, or nil for SentencePiece.

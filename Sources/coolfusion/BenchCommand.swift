@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusionEngine
-import CoolFusionModelStore
 import CoolFusionTokenizers
 import Foundation
 #if canImport(Glibc)
@@ -49,7 +48,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard promptTokens >= 1, genTokens >= 1 else { throw ValidationError("--prompt-tokens and --gen-tokens must be ≥ 1") }
-        let path = try ModelStore().resolve(model)
+        let path = try ModelOptions.path(of: model)
         let engine = try Model(path: path, threads: threads)
         let tokenizer = try Tokenizer(gguf: engine.file)
         let prompt = Self.prompt(tokenizer: tokenizer, count: promptTokens)
@@ -92,8 +91,7 @@ struct BenchCommand: ParsableCommand {
     /// BOS (when the model adds one) and then `promptText`'s tokens cycled to `count` tokens.
     static func prompt(tokenizer: Tokenizer, count: Int) -> [TokenID] {
         let text = tokenizer.encode(promptText)
-        var tokens: [TokenID] = []
-        if tokenizer.vocabulary.addBOS, let bos = tokenizer.vocabulary.bosID { tokens.append(bos) }
+        var tokens = tokenizer.encodePrompt("")
         while tokens.count < count { tokens.append(text[(tokens.count) % text.count]) }
         return tokens
     }

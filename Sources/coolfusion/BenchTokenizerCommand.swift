@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusionGGUF
-import CoolFusionModelStore
 import CoolFusionTokenizers
 import Foundation
 
@@ -55,7 +54,7 @@ struct BenchTokenizerCommand: ParsableCommand {
             chunks.append(String(decoding: chunk, as: UTF8.self))
             index = end
         }
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ModelStore().resolve(model)))
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ModelOptions.path(of: model)))
         var best = Double.infinity
         var tokenCount = 0
         for _ in 0..<max(repeats, 1) {

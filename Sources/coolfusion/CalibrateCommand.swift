@@ -1,11 +1,10 @@
 import ArgumentParser
 import CoolFusion
 import CoolFusionEval
-import CoolFusionModelStore
 import Foundation
 
 /// `coolfusion calibrate`: per-model weights for the selection rules, measured on a small labelled
-/// development set without training anything (issue 8).
+/// development set without training anything.
 ///
 ///     coolfusion calibrate --task qa --data data/mixed_dev.jsonl --out weights.json
 ///     coolfusion generate --selection weighted --weights-file weights.json "..."
@@ -41,9 +40,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "Use only the first N items.")
     var limit: Int?
 
-    @Option(name: .customLong("model"),
-            help: "A default model alias or a GGUF path; repeat for each model (default: the three default models).")
-    var models: [String] = []
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "Token budget per answer (default: the task's).")
     var maxTokens: Int?
@@ -53,6 +50,15 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     @Option(help: "Where to write the weights (JSON).")
     var out: String
+
+    @Flag(help: "Do not fit gated fusion (its leader and threshold, pooled and per subset); only the weights.")
+    var skipGate = false
+
+    @Option(help: "The signal whose threshold is fitted for gated fusion: top-probability | margin | entropy.")
+    var gateSignal: GateSignal = .margin
+
+    @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection).")
+    var selection = "paper"
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -68,14 +74,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         if let limit { items = Array(items.prefix(limit)) }
         let exemplarsFor = try exemplarChooser(items: items)
 
-        let names = models.isEmpty ? DefaultModel.all.map(\.alias) : models
-        let store = ModelStore()
-        var sources: [any SourceModel] = []
-        for name in names {
-            let display = GenerateCommand.displayName(name)
-            FileHandle.standardError.write(Data("loading \(display)\n".utf8))
-            sources.append(try EngineSourceModel.load(path: try store.resolve(name), name: display))
-        }
+        let sources = try modelOptions.loadSourceModels()
 
         let format = task.promptFormat
         let scorer = task.scorer
@@ -117,14 +116,55 @@ struct CalibrateCommand: AsyncParsableCommand {
                 meanReferencePerplexity: perplexities.isEmpty ? nil : perplexities.reduce(0, +) / Double(perplexities.count),
                 subsetAccuracy: bySubset)
         }
-        let file = CalibratedWeights(task: task.rawValue, data: data, shots: shots, models: calibrated, floor: floor)
+        var file = CalibratedWeights(task: task.rawValue, data: data, shots: shots, models: calibrated, floor: floor)
+        if !skipGate {
+            let prompts = try items.map { format.prompt(for: $0, exemplars: try exemplarsFor($0)) }
+            let labelled = zip(items, prompts).map { GateCalibrator.Item(prompt: $1, references: $0.answers) }
+            var fitOptions = options
+            fitOptions.selection = try SelectionRules.make(selection)
+            let calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: fitOptions)
+            let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
+            let leader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: Array(items.indices))
+            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, progress: say)
+            if !subsets.isEmpty {
+                var gates: [String: CalibratedGate] = [:]
+                for subset in subsets {
+                    let members = items.indices.filter { items[$0].subset == subset }
+                    let subsetLeader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: members)
+                    say("subset \(subset):")
+                    gates[subset] = try await calibrator.calibrate(leader: subsetLeader, items: members.map { labelled[$0] },
+                                                                   progress: say)
+                }
+                file.subsetGates = gates
+            }
+        }
         try file.write(to: out)
         for model in file.models {
             let perplexity = model.meanReferencePerplexity.map { String(format: "%.2f", $0) } ?? "-"
             print("\(model.name): \(model.correct)/\(model.items) correct (\(String(format: "%.1f%%", model.accuracy * 100))), "
                   + "reference PPL \(perplexity), weight \(String(format: "%.3f", model.weight))")
         }
+        let gates = (file.gate.map { [("all", $0)] } ?? []) + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }
+        for (name, gate) in gates {
+            guard let best = CalibratedGate.best(of: gate.trials) else { continue }
+            let side = gate.signal == .entropy ? ">" : "<"
+            print("gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone), "
+                  + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
+                  + "\(String(format: "%.1f%%", best.accuracy * 100)) with \(String(format: "%.0f%%", best.fusedFraction * 100)) fused")
+        }
         print("weights: \(out)")
+    }
+
+    /// The model most often right on `items` (indices); ties go to the lower mean perplexity of the
+    /// reference answers, then to the lower index.
+    static func mostAccurate(_ correct: [[Bool]], perplexities: [[Double]], items: [Int]) -> Int {
+        func hits(_ model: Int) -> Int { items.filter { correct[model][$0] }.count }
+        func meanPerplexity(_ model: Int) -> Double {
+            perplexities[model].isEmpty ? .infinity : perplexities[model].reduce(0, +) / Double(perplexities[model].count)
+        }
+        return correct.indices.min { a, b in
+            hits(a) != hits(b) ? hits(a) > hits(b) : meanPerplexity(a) < meanPerplexity(b)
+        } ?? 0
     }
 
     /// The few-shot exemplars of each item: the first `shots` of its own subset if the exemplar file

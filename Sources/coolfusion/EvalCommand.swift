@@ -1,7 +1,6 @@
 import ArgumentParser
 import CoolFusion
 import CoolFusionEval
-import CoolFusionModelStore
 import Foundation
 
 /// `coolfusion eval`: the paper's experiments (§3) on real data, resumable, with a report.
@@ -37,9 +36,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated columns: single (every model alone), cool, cool-align, rerank, cool+rerank; options as METHOD:KEY=VALUE, e.g. cool:selection=logppl.")
     var methods = "single,cool,cool-align,rerank,cool+rerank"
 
-    @Option(name: .customLong("model"),
-            help: "A default model alias (see `coolfusion models list`) or a GGUF path; repeat for each model.")
-    var models: [String] = []
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "Results directory (one subdirectory per dataset, the report at the top).")
     var out = "eval-results"
@@ -89,15 +86,9 @@ struct EvalCommand: AsyncParsableCommand {
                                            testItems: items)
         }
 
-        let names = models.isEmpty ? DefaultModel.all.map(\.alias) : models
-        let displayNames = names.map(Self.displayName)
+        let displayNames = modelOptions.displayNames
         let columns = try MethodSpec.parseList(methods, models: displayNames)
-        let store = ModelStore()
-        var sources: [any SourceModel] = []
-        for (name, display) in zip(names, displayNames) {
-            FileHandle.standardError.write(Data("loading \(display)\n".utf8))
-            sources.append(try EngineSourceModel.load(path: try store.resolve(name), name: display))
-        }
+        let sources: [any SourceModel] = try modelOptions.loadSourceModels()
         let generator = try FusionEvalGenerator(models: sources, segmentTokenCap: segmentTokenCap, concurrent: !sequential)
 
         let dataset = name ?? URL(fileURLWithPath: data).deletingPathExtension().lastPathComponent
@@ -125,9 +116,5 @@ struct EvalCommand: AsyncParsableCommand {
             }
             return "\(group.label) (\(row.metric), n=\(group.items)): " + cells.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-
-    static func displayName(_ name: String) -> String {
-        name.hasSuffix(".gguf") ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
     }
 }

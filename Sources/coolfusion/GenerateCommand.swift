@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusion
-import CoolFusionModelStore
 import Foundation
 
 /// `coolfusion generate [--model MODEL]... [--method M] [--max-tokens N] [--stop S]... [--selection RULE]
@@ -14,15 +13,14 @@ struct GenerateCommand: AsyncParsableCommand {
         Without --model the three default models are used. In a terminal the text is coloured by the \
         model whose segment won each step. Methods: single (one model, greedy), cool (default), \
         cool-align (segments end at the generating model's own word boundary), rerank (whole answers, \
-        lowest mean perplexity wins), cool+rerank.
+        lowest mean perplexity wins), cool+rerank, gated (a leader writes; where it is unsure, a full \
+        fusion step; --leader, --gate-signal, --gate-threshold or a calibrated --weights-file).
         """
     )
 
-    @Option(name: .customLong("model"),
-            help: "A default model alias (see `coolfusion models list`) or a GGUF path; repeat for each model.")
-    var models: [String] = []
+    @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "single | cool | cool-align | rerank | cool+rerank.",
+    @Option(help: "single | cool | cool-align | rerank | cool+rerank | gated.",
             transform: { text in
                 guard let method = FusionMethod(rawValue: text) else {
                     throw ValidationError("unknown method '\(text)'; use one of "
@@ -42,6 +40,8 @@ struct GenerateCommand: AsyncParsableCommand {
     var segmentTokenCap = 32
 
     @OptionGroup var selectionOptions: SelectionOptions
+
+    @OptionGroup var gateOptions: GateOptions
 
     @Flag(help: "Run the models one after another instead of concurrently (same output).")
     var sequential = false
@@ -73,24 +73,21 @@ struct GenerateCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard segmentTokenCap >= 1 else { throw ValidationError("--segment-token-cap must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if method == .single, models.count != 1 {
+        if method == .single, modelOptions.models.count != 1 {
             throw ValidationError("--method single runs one model: give exactly one --model")
         }
     }
 
     func run() async throws {
-        let names = models.isEmpty ? DefaultModel.all.map(\.alias) : models
-        let store = ModelStore()
-        var sources: [any SourceModel] = []
-        for name in names {
-            let path = try store.resolve(name)
-            sources.append(try EngineSourceModel.load(path: path, name: Self.displayName(name), threads: threads))
-        }
+        let sources: [any SourceModel] = try modelOptions.loadSourceModels(threads: threads)
         let prompt = noEscape ? self.prompt : Self.unescape(self.prompt)
         let stops = noEscape ? self.stops : self.stops.map(Self.unescape)
+        let names = sources.map(\.name)
         let options = FusionOptions(
             method: method, maxTokens: maxTokens, stopSequences: stops, segmentTokenCap: segmentTokenCap,
-            selection: try selectionOptions.rule(modelNames: sources.map(\.name)), concurrent: !sequential)
+            selection: try selectionOptions.rule(modelNames: names), concurrent: !sequential,
+            gate: try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,
+                                           subset: selectionOptions.weightsSubset))
         let decoder = try FusionDecoder(models: sources, options: options)
 
         let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1
@@ -138,11 +135,6 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         if escaping { out.append("\\") }
         return out
-    }
-
-    /// A path is shown by its file name; an alias as given.
-    static func displayName(_ name: String) -> String {
-        name.hasSuffix(".gguf") ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
     }
 
     static func write(_ text: String, to handle: FileHandle) {

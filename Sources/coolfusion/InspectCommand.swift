@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusionGGUF
-import CoolFusionModelStore
 import Foundation
 
 /// `coolfusion inspect MODEL [--json]`: what a GGUF file holds.
@@ -17,7 +16,7 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let path = try ModelStore().resolve(model)
+        let path = try ModelOptions.path(of: model)
         let file = try GGUFFile(path: path)
         let summary = GGUFSummary(file)
         if json {

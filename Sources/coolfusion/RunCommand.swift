@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusionEngine
-import CoolFusionModelStore
 import CoolFusionTokenizers
 import Foundation
 
@@ -46,13 +45,12 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be ≥ 0") }
-        let path = try ModelStore().resolve(model)
+        let path = try ModelOptions.path(of: model)
         let engine = try Model(path: path, threads: threads)
         let tokenizer = try Tokenizer(gguf: engine.file)
         var sampler = try Sampler(SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed))
         let vocabulary = tokenizer.vocabulary
-        var input = tokenizer.encode(prompt, parseSpecial: true)
-        if vocabulary.addBOS, let bos = vocabulary.bosID { input.insert(bos, at: 0) }
+        let input = tokenizer.encodePrompt(prompt)
         guard !input.isEmpty else { throw ValidationError("the prompt is empty and the model adds no BOS token") }
 
         let session = engine.makeSession()

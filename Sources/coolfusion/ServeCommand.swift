@@ -1,7 +1,6 @@
 import ArgumentParser
 import CoolFusion
 import CoolFusionGGUF
-import CoolFusionModelStore
 import CoolFusionRemote
 import CoolFusionServer
 import Foundation
@@ -20,8 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         that task's weights.
         """)
 
-    @Option(name: .customLong("model"), help: "A local model: default alias or GGUF path (repeatable).")
-    var models: [String] = []
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(name: .customLong("worker"), help: "URL of a `coolfusion worker` (repeatable).")
     var workers: [String] = []
@@ -37,7 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var listen: ListenOptions
 
-    @Option(help: "cool | cool-align | rerank | cool+rerank | single.",
+    @OptionGroup var gateOptions: GateOptions
+
+    @Option(help: "cool | cool-align | rerank | cool+rerank | gated | single.",
             transform: { text in
                 guard let method = FusionMethod(rawValue: text) else {
                     throw ValidationError("unknown method '\(text)'")
@@ -86,30 +86,27 @@ struct ServeCommand: AsyncParsableCommand {
         guard engineModels.isEmpty || engineModels.count == engines.count else {
             throw ValidationError("give no --engine-model, or one per --engine")
         }
-        if method == .single, models.count + workers.count + engines.count != 1 {
+        if method == .single, modelOptions.models.count + workers.count + engines.count != 1 {
             throw ValidationError("--method single serves exactly one model")
         }
     }
 
     func run() async throws {
-        let store = ModelStore()
-        var members: [FusionMember] = []
-        let localNames = models.isEmpty && workers.isEmpty && engines.isEmpty ? DefaultModel.all.map(\.alias) : models
-        for name in localNames {
-            let hosted = try HostedModel(path: try store.resolve(name), name: GenerateCommand.displayName(name),
-                                         contextLength: listen.contextLength)
-            members.append(FusionMember(.local(hosted)))
+        var members: [any FusionMember] = []
+        for name in modelOptions.names(defaults: workers.isEmpty && engines.isEmpty) {
+            members.append(try HostedModel(path: try ModelOptions.path(of: name), name: ModelOptions.displayName(name),
+                                           contextLength: listen.contextLength))
         }
         let timeout = Duration.milliseconds(Int(workerTimeout * 1000))
         for url in workers {
-            members.append(FusionMember(.worker(try await RemoteWorker.connect(url: url, timeout: timeout))))
+            members.append(try await RemoteWorker.connect(url: url, timeout: timeout))
         }
         for (index, url) in engines.enumerated() {
-            let path = try store.resolve(engineTokenizers[index])
+            let path = try ModelOptions.path(of: engineTokenizers[index])
             let package = TokenizerPackage.extract(from: try GGUFFile(path: path))
             let engine = try await OpenAICompatibleEngine.connect(
                 url: url, package: package, model: engineModels.isEmpty ? nil : engineModels[index], timeout: timeout)
-            members.append(FusionMember(.engine(engine)))
+            members.append(engine)
         }
         var configuration = ServeConfiguration()
         configuration.method = method
@@ -122,13 +119,20 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.concurrentModels = !sequential
         configuration.selection = try selectionOptions.rule(modelNames: members.map(\.name))
         configuration.taskSelections = try selectionOptions.taskRules(modelNames: members.map(\.name))
+        let names = members.map(\.name)
+        configuration.gate = try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,
+                                                      subset: selectionOptions.weightsSubset)
+        for task in configuration.taskSelections.keys where gateOptions.leader == nil {
+            configuration.taskGates[task] = try gateOptions.settings(modelNames: names,
+                                                                     weightsFile: selectionOptions.weightsFile, subset: task)
+        }
         if !configuration.taskSelections.isEmpty {
             let tasks = configuration.taskSelections.keys.sorted().joined(separator: ", ")
             FileHandle.standardError.write(Data("per-task weights for requests with \"task\": \(tasks)\n".utf8))
         }
         let server = try FusionServer(members: members, configuration: configuration)
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        let names = members.map(\.name).joined(separator: " + ")
-        try await listen.run(server.makeRouter(), defaultPort: 8100, serverName: "coolfusion", what: "serve (\(names))")
+        try await listen.run(server.makeRouter(), defaultPort: 8100, serverName: "coolfusion",
+                             what: "serve (\(names.joined(separator: " + ")))")
     }
 }

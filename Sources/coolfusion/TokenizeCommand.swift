@@ -1,6 +1,5 @@
 import ArgumentParser
 import CoolFusionGGUF
-import CoolFusionModelStore
 import CoolFusionTokenizers
 import Foundation
 
@@ -36,7 +35,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let input = try readInput()
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ModelStore().resolve(model)))
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ModelOptions.path(of: model)))
         let encoding = tokenizer.encodeWithWords(input, parseSpecial: special)
         let bytes = Array(input.utf8)
         let pieces = encoding.tokens.map { String(decoding: tokenizer.tokenBytes($0), as: UTF8.self) }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CoolFusionModelStore
 import CoolFusionServer
 import Foundation
 
@@ -31,8 +30,8 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try ModelStore().resolve(model)
-        let hosted = try HostedModel(path: path, name: name ?? GenerateCommand.displayName(model),
+        let path = try ModelOptions.path(of: model)
+        let hosted = try HostedModel(path: path, name: name ?? ModelOptions.displayName(model),
                                      contextLength: listen.contextLength)
         let worker = WorkerServer(hosted: hosted, idleTimeout: .seconds(sessionTimeout), maximumSessions: maxSessions)
         let reaper = Task { await worker.reapIdleSessions(every: .seconds(max(1, min(30, sessionTimeout / 4)))) }

@@ -1,16 +1,13 @@
 import Foundation
 import Testing
+import CoolFusionTestSupport
 
 @Suite("coolfusion generate")
 struct GenerateCommandTests {
-    #if DEBUG
-    static let isRelease = false
-    #else
-    static let isRelease = true
-    #endif
+    static let isRelease = BuildMode.isRelease
 
     private func fusedText(_ extra: [String]) throws -> [String: Any] {
-        let result = try CLIRunner.run(["generate", "--json", "--model", "smollm2-135m", "--model", "gemma3-270m",
+        let result = try CoolFusionExecutable.run(["generate", "--json", "--model", "smollm2-135m", "--model", "gemma3-270m",
                                         "--max-tokens", "16"] + extra + ["Question: What is 7 + 5?\\nAnswer:"])
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -28,7 +25,7 @@ struct GenerateCommandTests {
             let own = try fusedText(["--threads", threads])
             #expect(own["text"] as? String == text, "--threads \(threads)")
         }
-        let refused = try CLIRunner.run(["generate", "--threads", "0", "x"])
+        let refused = try CoolFusionExecutable.run(["generate", "--threads", "0", "x"])
         #expect(refused.status != 0 && refused.stderr.contains("--threads must be at least 1"))
     }
 }

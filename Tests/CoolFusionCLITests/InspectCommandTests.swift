@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import CoolFusionTestSupport
 
 @Suite("coolfusion inspect and models")
 struct InspectCommandTests {
     @Test("inspect --json reports Gemma-3's real facts with the documented keys")
     func inspectJSON() throws {
-        let result = try CLIRunner.run(["inspect", "gemma3-270m", "--json"])
+        let result = try CoolFusionExecutable.run(["inspect", "gemma3-270m", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         for key in ["architecture", "block_count", "context_length", "embedding_length", "vocab_size",
@@ -22,7 +23,7 @@ struct InspectCommandTests {
 
     @Test("inspect prints a readable table")
     func inspectTable() throws {
-        let result = try CLIRunner.run(["inspect", "smollm2-135m"])
+        let result = try CoolFusionExecutable.run(["inspect", "smollm2-135m"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("architecture") && result.stdout.contains("llama"))
         #expect(result.stdout.contains("49,152") && result.stdout.contains("smollm"))
@@ -33,27 +34,27 @@ struct InspectCommandTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("coolfusion-not-\(UUID().uuidString).gguf")
         try Data("hello world, not a model".utf8).write(to: path)
         defer { try? FileManager.default.removeItem(at: path) }
-        let result = try CLIRunner.run(["inspect", path.path])
+        let result = try CoolFusionExecutable.run(["inspect", path.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("not a GGUF file"))
     }
 
     @Test("an unknown model name lists the aliases")
     func unknownModel() throws {
-        let result = try CLIRunner.run(["inspect", "llama-9000"])
+        let result = try CoolFusionExecutable.run(["inspect", "llama-9000"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("smollm2-135m") && result.stderr.contains("llama-9000"))
     }
 
     @Test("models list shows every default model and where they live")
     func modelsList() throws {
-        let result = try CLIRunner.run(["models", "list"])
+        let result = try CoolFusionExecutable.run(["models", "list"])
         #expect(result.status == 0)
         for alias in ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"] { #expect(result.stdout.contains(alias)) }
         #expect(result.stdout.contains("present"))
-        let empty = try CLIRunner.run(["models", "list"], environment: ["COOLFUSION_MODELS": "/nonexistent/coolfusion"])
+        let empty = try CoolFusionExecutable.run(["models", "list"], environment: ["COOLFUSION_MODELS": "/nonexistent/coolfusion"])
         #expect(empty.stdout.contains("/nonexistent/coolfusion") && empty.stdout.contains("missing"))
-        let bad = try CLIRunner.run(["models", "fetch", "gpt-5"])
+        let bad = try CoolFusionExecutable.run(["models", "fetch", "gpt-5"])
         #expect(bad.status != 0 && bad.stderr.contains("unknown model 'gpt-5'"))
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import CoolFusionTestSupport
 
 @Suite("coolfusion tokenize")
 struct TokenizeCommandTests {
     private func json(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
-        let result = try CLIRunner.run(arguments, stdin: stdin)
+        let result = try CoolFusionExecutable.run(arguments, stdin: stdin)
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
@@ -33,7 +34,7 @@ struct TokenizeCommandTests {
     @Test("invalid UTF-8 on standard input is a clear error")
     func invalidUTF8() throws {
         let process = Process()
-        process.executableURL = CLIRunner.executable
+        process.executableURL = try CoolFusionExecutable.url()
         process.arguments = ["tokenize", "--model", "smollm2-135m", "-"]
         let input = Pipe(), err = Pipe()
         process.standardInput = input
@@ -50,7 +51,7 @@ struct TokenizeCommandTests {
 
     @Test("the table lists ids and pieces")
     func table() throws {
-        let result = try CLIRunner.run(["tokenize", "--model", "gemma3-270m", "a  b\n"])
+        let result = try CoolFusionExecutable.run(["tokenize", "--model", "gemma3-270m", "a  b\n"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("'  '") && result.stdout.contains("'\\n'"))
     }

@@ -1,6 +1,7 @@
 import CoolFusionEval
 import Foundation
 import Testing
+import CoolFusionTestSupport
 
 @Suite struct EvalDatasetTests {
     @Test func acceptsTheCommonFieldNames() throws {

@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import CoolFusionTestSupport
 
 /// `coolfusion eval` on 3 items of the committed GSM-style set with two real default models and all
 /// five methods, then a resumed rerun and a report rebuild, checking every file of the report.
@@ -23,7 +24,7 @@ import Testing
         let arguments = ["eval", "--task", "gsm8k", "--data", dataPath, "--limit", "3",
                          "--model", Self.models[0], "--model", Self.models[1], "--shots", "1", "--max-tokens", "24",
                          "--out", out]
-        let first = try CoolFusionBinary.run(arguments)
+        let first = try CoolFusionExecutable.run(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(first.stdout.contains("gsm_symbolic_test (flexible-extract, n=3): smollm2-135m "))
         #expect(first.stderr.contains("3/3"))
@@ -97,25 +98,24 @@ import Testing
 
         // Rerunning resumes: nothing is generated again, nothing is appended.
         let sizes = try Self.files.map { try Data(contentsOf: datasetDirectory.appendingPathComponent($0)).count }
-        let second = try CoolFusionBinary.run(arguments)
+        let second = try CoolFusionExecutable.run(arguments)
         #expect(second.status == 0, "stderr: \(second.stderr)")
         #expect(try Self.files.map { try Data(contentsOf: datasetDirectory.appendingPathComponent($0)).count } == sizes)
         #expect(try Data(contentsOf: root.appendingPathComponent("report.json")) == reportData)
 
         // --report rebuilds the same report from the JSONL files alone.
         try FileManager.default.removeItem(at: root.appendingPathComponent("report.json"))
-        let rebuilt = try CoolFusionBinary.run(["eval", "--report", out])
+        let rebuilt = try CoolFusionExecutable.run(["eval", "--report", out])
         #expect(rebuilt.status == 0, "stderr: \(rebuilt.stderr)")
         #expect(try Data(contentsOf: root.appendingPathComponent("report.json")) == reportData)
     }
 
     @Test func usageErrorsNameTheProblem() throws {
-        guard FileManager.default.isExecutableFile(atPath: CoolFusionBinary.url.path) else { return }
-        let noData = try CoolFusionBinary.run(["eval", "--limit", "3"])
+        let noData = try CoolFusionExecutable.run(["eval", "--limit", "3"])
         #expect(noData.status != 0 && noData.stderr.contains("--data"))
-        let badTask = try CoolFusionBinary.run(["eval", "--task", "gsm9k", "--data", RepositoryFiles.path("data/gsm_symbolic_test.jsonl")])
+        let badTask = try CoolFusionExecutable.run(["eval", "--task", "gsm9k", "--data", RepositoryFiles.path("data/gsm_symbolic_test.jsonl")])
         #expect(badTask.status != 0 && badTask.stderr.contains("unknown task 'gsm9k'"))
-        let noResults = try CoolFusionBinary.run(["eval", "--report", try RepositoryFiles.temporaryDirectory("none")])
+        let noResults = try CoolFusionExecutable.run(["eval", "--report", try RepositoryFiles.temporaryDirectory("none")])
         #expect(noResults.status != 0 && noResults.stderr.contains("holds no evaluation results"))
     }
 }

@@ -1,6 +1,7 @@
 import CoolFusionEval
 import Foundation
 import Testing
+import CoolFusionTestSupport
 
 /// Running, streaming and resuming with a scripted generator.
 @Suite struct EvalRunnerTests {

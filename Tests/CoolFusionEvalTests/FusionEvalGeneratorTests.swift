@@ -2,6 +2,8 @@ import CoolFusion
 import CoolFusionEval
 import CoolFusionModelStore
 import Testing
+import CoolFusionTestSupport
+import CoolFusionLocal
 
 /// The real generator's reading of method columns and options, on real models.
 @Suite(.enabled(if: BuildMode.isRelease, "real models load in release builds: swift test -c release"))

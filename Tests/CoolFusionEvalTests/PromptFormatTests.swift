@@ -1,5 +1,6 @@
 import CoolFusionEval
 import Testing
+import CoolFusionTestSupport
 
 /// Few-shot prompts byte for byte, as lm-evaluation-harness assembles them.
 @Suite struct PromptFormatTests {

@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import CoolFusionTestSupport
 
 /// Reports rebuilt from JSONL results written by a scripted run with known scores.
 @Suite struct ReportTests {

@@ -3,6 +3,8 @@ import CoolFusionEval
 import CoolFusionModelStore
 import Foundation
 import Testing
+import CoolFusionTestSupport
+import CoolFusionLocal
 
 /// `coolfusion calibrate` on 3 items of the committed mixed dev set with two real default models,
 /// then `generate` with the weights it wrote.
@@ -15,7 +17,7 @@ import Testing
         let directory = try RepositoryFiles.temporaryDirectory("calibrate")
         let weightsPath = (directory as NSString).appendingPathComponent("weights.json")
         let dataPath = RepositoryFiles.path("data/mixed_dev.jsonl")
-        let run = try CoolFusionBinary.run([
+        let run = try CoolFusionExecutable.run([
             "calibrate", "--task", "qa", "--data", dataPath, "--limit", "3", "--shots", "2", "--max-tokens", "8",
             "--model", Self.models[0], "--model", Self.models[1], "--out", weightsPath,
         ])
@@ -48,7 +50,7 @@ import Testing
         let subset = try #require(subsets.sorted().first)
         for (extra, weights) in [([String](), file.models.map(\.weight)),
                                  (["--weights-subset", subset], try file.weights(for: Self.models, subset: subset))] {
-            let generate = try CoolFusionBinary.run([
+            let generate = try CoolFusionExecutable.run([
                 "generate", "--model", Self.models[0], "--model", Self.models[1], "--selection", "weighted",
                 "--weights-file", weightsPath, "--max-tokens", "3", "--json",
             ] + extra + ["Question: What is 2 + 3?\\nAnswer:"])
@@ -138,15 +140,15 @@ import Testing
 
     @Test(.enabled(if: BuildMode.isRelease, "the CLI is tested in release builds"))
     func badSelectionOptionsAreRefusedBeforeLoadingModels() throws {
-        let unknown = try CoolFusionBinary.run(["generate", "--selection", "best", "x"])
+        let unknown = try CoolFusionExecutable.run(["generate", "--selection", "best", "x"])
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown selection rule 'best'"))
-        let noWeights = try CoolFusionBinary.run(["generate", "--selection", "weighted", "x"])
+        let noWeights = try CoolFusionExecutable.run(["generate", "--selection", "weighted", "x"])
         #expect(noWeights.status != 0 && noWeights.stderr.contains("needs per-model weights"))
-        let both = try CoolFusionBinary.run(["generate", "--weights", "1,1", "--weights-file", "w.json", "x"])
+        let both = try CoolFusionExecutable.run(["generate", "--weights", "1,1", "--weights-file", "w.json", "x"])
         #expect(both.status != 0 && both.stderr.contains("not both"))
-        let subsetAlone = try CoolFusionBinary.run(["generate", "--weights-subset", "sums", "x"])
+        let subsetAlone = try CoolFusionExecutable.run(["generate", "--weights-subset", "sums", "x"])
         #expect(subsetAlone.status != 0 && subsetAlone.stderr.contains("--weights-subset needs --weights-file"))
-        let missing = try CoolFusionBinary.run(["calibrate", "--data", "/nonexistent/dev.jsonl", "--out", "w.json"])
+        let missing = try CoolFusionExecutable.run(["calibrate", "--data", "/nonexistent/dev.jsonl", "--out", "w.json"])
         #expect(missing.status != 0)
     }
 }

@@ -25,7 +25,7 @@ struct ModelStoreTests {
         }
     }
 
-    @Test("default models' hashes are those of DESIGN.md §3")
+    @Test("default models' hashes are those the README lists")
     func table() {
         #expect(DefaultModel.all.map(\.alias) == ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
         #expect(DefaultModel.named("gemma3-270m")?.parts.count == 4)

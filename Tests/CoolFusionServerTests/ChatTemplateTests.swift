@@ -13,7 +13,7 @@ import Testing
 
     @Test func smolLMTemplateIsChatMLWithItsDefaultSystemMessage() throws {
         let smol = try TestModels.smol()
-        let (template, warning) = ChatTemplate.detect(smol.chatTemplate, modelName: smol.name)
+        let (template, warning) = ChatTemplate.detect(smol.chatTemplateSource, modelName: smol.name)
         #expect(warning == nil)
         #expect(template == .chatML(defaultSystem: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
         let prompt = template.render([OpenAIWire.ChatMessage(role: "user", content: "Hi")])
@@ -34,7 +34,7 @@ import Testing
 
     @Test func gemmaBaseModelWithoutTemplateFallsBackToPlainWithWarning() throws {
         let gemma = try TestModels.gemma()
-        let (template, warning) = ChatTemplate.detect(gemma.chatTemplate, modelName: gemma.name)
+        let (template, warning) = ChatTemplate.detect(gemma.chatTemplateSource, modelName: gemma.name)
         #expect(template == .plain)
         #expect(warning?.contains("gemma3-270m") == true)
         #expect(template.render(Self.conversation)

@@ -4,6 +4,7 @@ import CoolFusionRemote
 import Foundation
 import NIOCore
 import Testing
+import CoolFusionTestSupport
 
 /// Real processes on loopback ports: two `coolfusion worker`s and a `coolfusion serve` master fusing
 /// them must give the in-process fusion's text; killing a worker mid-request must end that request
@@ -33,7 +34,7 @@ import Testing
     /// The text of `coolfusion generate --json ARGUMENTS PROMPT`.
     static func generatedText(_ arguments: [String]) throws -> String {
         let process = Process()
-        process.executableURL = Executable.coolfusion
+        process.executableURL = try CoolFusionExecutable.url()
         process.arguments = ["generate", "--json"] + arguments + [prompt]
         let output = Pipe()
         process.standardOutput = output

@@ -15,7 +15,7 @@ import Testing
         var configuration = ServeConfiguration()
         configuration.defaultMaxTokens = 12
         configure(&configuration)
-        return try FusionServer(members: [FusionMember(.local(try TestModels.smol())), FusionMember(.local(try TestModels.gemma()))],
+        return try FusionServer(members: [try TestModels.smol(), try TestModels.gemma()],
                                 configuration: configuration)
     }
 
@@ -145,7 +145,7 @@ import Testing
             #expect(!whole.choices[0].message.content.isEmpty)
             // Gemma-3-270M (base) has no chat template: the answer says so.
             #expect(whole.coolFusion?.warnings?.contains { $0.contains("gemma3-270m") } == true)
-            let smolPrompt = ChatTemplate.detect(try TestModels.smol().chatTemplate, modelName: "smol").template
+            let smolPrompt = ChatTemplate.detect(try TestModels.smol().chatTemplateSource, modelName: "smol").template
                 .render([OpenAIWire.ChatMessage(role: "user", content: "Name a colour.")])
             #expect(whole.usage?.promptTokens == (try TestModels.smol()).tokenizer.encode(smolPrompt, parseSpecial: true).count)
 

@@ -50,7 +50,7 @@ import Testing
         var configuration = ServeConfiguration()
         configuration.concurrency = 1
         configuration.queueLimit = 0
-        let server = try FusionServer(members: [FusionMember(.local(try TestModels.smol())), FusionMember(.local(try TestModels.gemma()))],
+        let server = try FusionServer(members: [try TestModels.smol(), try TestModels.gemma()],
                                       configuration: configuration)
         let app = Application(router: server.makeRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
@@ -122,7 +122,7 @@ import Testing
 
     @Test func vanishedWorkerEndsTheRequestNamingIt() async throws {
         let gone = try await Self.vanishedWorker()
-        let server = try FusionServer(members: [FusionMember(.local(try TestModels.smol())), FusionMember(.worker(gone))])
+        let server = try FusionServer(members: [try TestModels.smol(), gone])
         try await Application(router: server.makeRouter()).test(.router) { client in
             try await client.execute(uri: "/v1/completions", method: .post,
                                      body: ByteBuffer(string: #"{"prompt": "Hello", "max_tokens": 4}"#)) { response in
@@ -147,7 +147,7 @@ import Testing
         let gone = try await Self.vanishedWorker()
         var configuration = ServeConfiguration()
         configuration.dropFailedWorkers = true
-        let server = try FusionServer(members: [FusionMember(.local(try TestModels.smol())), FusionMember(.worker(gone))],
+        let server = try FusionServer(members: [try TestModels.smol(), gone],
                                       configuration: configuration)
         // The worker is dropped when its session fails to open, before the first step, so the answer is
         // SmolLM2's own fusion: the dropped model's word boundaries no longer cut the segments.

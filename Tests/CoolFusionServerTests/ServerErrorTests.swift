@@ -8,13 +8,13 @@ import Testing
 
 /// Requests the server must refuse, each with a 4xx/5xx JSON error that names the problem.
 @Suite(.serialized) struct ServerErrorTests {
-    func withServer(_ members: [FusionMember]? = nil, configure: (inout ServeConfiguration) -> Void = { _ in },
+    func withServer(_ members: [any FusionMember]? = nil, configure: (inout ServeConfiguration) -> Void = { _ in },
                     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var configuration = ServeConfiguration()
         configuration.defaultMaxTokens = 8
         configuration.maximumMaxTokens = 512
         configure(&configuration)
-        let members = try members ?? [FusionMember(.local(try TestModels.smol())), FusionMember(.local(try TestModels.gemma()))]
+        let members = try members ?? [try TestModels.smol(), try TestModels.gemma()]
         let server = try FusionServer(members: members, configuration: configuration)
         try await Application(router: server.makeRouter()).test(.router, body)
     }
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func promptLongerThanAModelsContextIsRefused() async throws {
-        let members = [FusionMember(.local(try TestModels.shortContext())), FusionMember(.local(try TestModels.gemma()))]
+        let members = [try TestModels.shortContext(), try TestModels.gemma()]
         try await withServer(members) { client in
             let long = String(repeating: "word ", count: 80)
             try await Self.expectError(client, "/v1/completions", #"{"prompt": "\#(long)", "max_tokens": 4}"#,

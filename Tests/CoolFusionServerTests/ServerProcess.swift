@@ -1,4 +1,5 @@
 import Foundation
+import CoolFusionTestSupport
 
 /// A `coolfusion worker` or `coolfusion serve` child process on a free loopback port: started with
 /// `--port 0`, it prints the address it bound, which this waits for (bounded).
@@ -12,7 +13,7 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var url = ""
 
     init(_ arguments: [String], waitUpTo limit: TimeInterval = 120) throws {
-        process.executableURL = Executable.coolfusion
+        process.executableURL = try CoolFusionExecutable.url()
         process.arguments = arguments + ["--host", "127.0.0.1", "--port", "0"]
         process.standardOutput = output
         process.standardError = errors

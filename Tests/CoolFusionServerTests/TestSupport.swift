@@ -41,19 +41,6 @@ enum Wire {
     }
 }
 
-/// The real `coolfusion` executable built beside the test bundle.
-enum Executable {
-    static var coolfusion: URL {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        for folder in candidates {
-            let url = folder.appendingPathComponent("coolfusion")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return candidates[0].appendingPathComponent("coolfusion")
-    }
-}
-
 /// Runs `body`, failing after `limit` instead of hanging (a bound for a broken build, not a timing
 /// assertion: it is far above how long the body takes).
 func withNoHangBound<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -3,11 +3,13 @@ import CoolFusionEngine
 import CoolFusionModelStore
 import CoolFusionTokenizers
 import Testing
+import CoolFusionLocal
+import CoolFusionTestSupport
 
 /// The engine adapter's economies must not change any number: scoring only candidate heads (and
 /// from a checkpoint) gives the engine's full batched log-probs, and adopting the winner gives the
 /// state the engine's own scored session has.
-@Suite
+@Suite(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
 struct EngineSessionTests {
     @Test func headScoringMatchesTheEnginesFullScoring() throws {
         let path = try ModelStore().resolve("smollm2-135m")
@@ -48,9 +50,23 @@ struct EngineSessionTests {
         }
     }
 
-    @Test func candidatesAreScoredInBatchesTheEngineAccepts() {
-        let long = [TokenID](repeating: 1, count: 700)
-        let groups = EngineSession.batches([long, long, [1, 2], long])
-        #expect(groups.map { $0.map(\.count) } == [[700], [700, 2], [700]])
+    /// More candidate tokens than one engine pass takes (the engine splits them) score exactly as each
+    /// candidate alone, in the fusion's batch-invariant rounding.
+    @Test func candidatesBeyondOnePassScoreAsAlone() throws {
+        let path = try ModelStore().resolve("smollm2-135m")
+        let tokenizer = try Tokenizer(path: path)
+        let model = try Model(path: path, rounding: EngineSourceModel.rounding)
+        let prompt = tokenizer.encode("Numbers:")
+        let counting = tokenizer.encode((1...400).map { " \($0)," }.joined())
+        let candidates = [Array(counting.prefix(600)), [counting[0]], Array(counting.dropFirst(3).prefix(500))]
+        #expect(candidates.map(\.count).reduce(0, +) > 1024)
+        let together = EngineSession(model: model)
+        try together.append(prompt)
+        let all = try together.score(candidates, afterPrefixOf: prompt.count)
+        for (index, candidate) in candidates.enumerated() {
+            let alone = EngineSession(model: model)
+            try alone.append(prompt)
+            #expect(try alone.score([candidate], afterPrefixOf: prompt.count)[0] == all[index])
+        }
     }
 }

@@ -2,11 +2,13 @@ import CoolFusion
 import CoolFusionModelStore
 import CoolFusionTokenizers
 import Testing
+import CoolFusionLocal
+import CoolFusionTestSupport
 
 /// The fusion on the real default models, 2 and 3 at a time (run in release mode:
 /// `swift test -c release --filter RealModelFusionTests`). Generations are short because the tests
 /// check invariants, not quality.
-@Suite(.serialized)
+@Suite(.serialized, .enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
 struct RealModelFusionTests {
     static let prompt = "Question: What is the capital of France?\nAnswer:"
     /// A prompt every default model continues for many tokens (SmolLM2 ends the question prompt at once).
@@ -81,6 +83,50 @@ struct RealModelFusionTests {
         #expect(cool.stats.tokensGenerated[0] <= cool.stats.committedTokens[0] + 1 + FusionOptions().segmentTokenCap)
         #expect(cool.segments.count > 2)
         #expect(cool.stats.tokensReused[0] > 0)
+    }
+
+    /// Gated fusion at its two extremes, on the real models: a gate that never opens gives the leader's
+    /// own greedy text and never runs a follower; a gate that always opens gives exactly `cool`.
+    @Test("gated: never fused is the leader alone, always fused is cool")
+    func gatedExtremes() async throws {
+        let aliases = ["smollm2-135m", "qwen2.5-coder-0.5b"]
+        let models = try aliases.map(RealModels.load)
+        func gated(_ threshold: Double) -> FusionOptions {
+            FusionOptions(method: .gated, maxTokens: 16, gate: GateSettings(leader: 1, signal: .margin, threshold: threshold))
+        }
+        let never = try await FusionDecoder(models: models, options: gated(-.infinity)).generate(prompt: Self.openPrompt)
+        let alone = try await FusionDecoder(models: [models[1]], options: FusionOptions(method: .single, maxTokens: 64))
+            .generate(prompt: Self.openPrompt)
+        #expect(alone.text.hasPrefix(never.text) && !never.text.isEmpty)
+        #expect(never.stats.fusedSegments == 0 && never.stats.tokensGenerated[0] == 0)
+        // The leader's engine reports its confidence in every token of every segment.
+        #expect(never.segments.allSatisfy { $0.gate?.margin != nil && $0.gate?.entropy != nil })
+
+        let always = try await FusionDecoder(models: models, options: gated(.infinity)).generate(prompt: Self.openPrompt)
+        let cool = try await FusionDecoder(models: models, options: FusionOptions(maxTokens: 16)).generate(prompt: Self.openPrompt)
+        #expect(always.segments.map(\.text) == cool.segments.map(\.text))
+        #expect(always.segments.map(\.winner) == cool.segments.map(\.winner))
+    }
+
+    /// A gate between the extremes: followers catch up on the text they missed, and every model ends
+    /// holding exactly its own tokenization of the fused text.
+    @Test("gated: catch-up leaves every model with its own tokens of the text")
+    func gatedCatchUp() async throws {
+        let aliases = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+        let models = try aliases.map(RealModels.load)
+        let options = FusionOptions(method: .gated, maxTokens: 24,
+                                    gate: GateSettings(leader: 2, signal: .margin, threshold: 2.5))
+        let result = try await FusionDecoder(models: models, options: options).generate(prompt: Self.prompt + " Paris is")
+        let fused = result.stats.fusedSegments ?? 0
+        #expect(fused > 0 && fused < result.segments.count, "fused \(fused) of \(result.segments.count)")
+        #expect(await models[2].committedContinuation() == models[2].encode(result.text))
+        // A follower holds the text up to the end of the last step it took part in: its own tokens of
+        // a prefix that ends at a shared word boundary, hence a prefix of its tokens of the whole text.
+        let caughtUp = try #require(result.stats.catchUpTokens)
+        for index in 0..<2 where caughtUp[index] > 0 {
+            let held = await models[index].committedContinuation()
+            #expect(held.count >= caughtUp[index] && models[index].encode(result.text).starts(with: held))
+        }
     }
 }
 

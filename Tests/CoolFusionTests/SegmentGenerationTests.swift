@@ -1,7 +1,7 @@
 import CoolFusion
 import Testing
 
-/// T1, individual text generation (paper §2.2, Fig. 2; DESIGN.md §1 step 1), on scripted models.
+/// T1, individual text generation (paper §2.2, Fig. 2), on scripted models.
 @Suite struct SegmentGenerationTests {
     let spaceWords = ScriptedTokenizer(pieces: englishPieces)
     let hyphenWords = ScriptedTokenizer(pieces: englishPieces, extraWordStarts: "-")

@@ -3,11 +3,11 @@ import Foundation
 import Testing
 
 /// The selection rules inside the fusion loop: the decoder passes who proposed each candidate, and
-/// the trace shows the rule's scores. Scripted models replay the veto case of issue 8.
+/// the trace shows the rule's scores. Scripted models replay the veto case of docs/SELECTION.md.
 @Suite struct SelectionDecoderTests {
     let words = ScriptedTokenizer(pieces: englishPieces)
 
-    /// SmolLM2-like "a" proposes " No", "b" and "c" propose " Yes", with the perplexities of DESIGN.md §1.
+    /// SmolLM2-like "a" proposes " No", "b" and "c" propose " Yes", with the perplexities measured on the real models (docs/SELECTION.md).
     func vetoModels() -> [ScriptedModel] {
         func logProbs(no: Double, yes: Double) -> [String: Float] { [" No": -Float(log(no)), " Yes": -Float(log(yes))] }
         return [

@@ -7,7 +7,7 @@ import Testing
     /// A single-token assessment with the given perplexity.
     static func ppl(_ value: Double) -> CandidateAssessment { CandidateAssessment(tokenCount: 1, totalNLL: log(value)) }
 
-    /// The veto case of issue 8 / DESIGN.md §1: SmolLM2, Gemma-3 and Qwen2.5 on " No" (proposed by
+    /// The veto case (docs/SELECTION.md): SmolLM2, Gemma-3 and Qwen2.5 on " No" (proposed by
     /// SmolLM2) and " Yes" (proposed by Gemma-3 and Qwen2.5, and right).
     static let yesNo: [[CandidateAssessment]] = [[ppl(1.25), ppl(2.47), ppl(2.02)], [ppl(6.06), ppl(1.71), ppl(1.98)]]
     static let yesNoProposers = [[0], [1, 2]]
@@ -145,7 +145,7 @@ import Testing
         #expect(throws: FusionError.weightsMismatch(weights: 1, models: 3)) {
             try SelectionRules.make("majority+logppl", weights: [1]).validate(modelCount: 3)
         }
-        // Weights from accuracy alone (DESIGN.md §6's syllogism row, 27% / 63% / 57%) do not overturn
+        // Weights from accuracy alone (llama.cpp's syllogism accuracies of the three models, 27% / 63% / 57%) do not overturn
         // this case: SmolLM2's certainty still outweighs them. Ranks and agreement do.
         let accuracyWeights = CalibratedWeights.weights(accuracies: [0.27, 0.63, 0.57])
         #expect(try rule("weighted", weights: accuracyWeights).winner(of: Self.yesNo) == 0)

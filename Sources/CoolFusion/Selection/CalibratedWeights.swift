@@ -49,6 +49,9 @@ public struct CalibratedWeights: Codable, Sendable, Equatable {
     public var data: String
     public var shots: Int
     public var models: [Model]
+    /// Gated fusion's leader and threshold over the whole development set, and per subset (task).
+    public var gate: CalibratedGate?
+    public var subsetGates: [String: CalibratedGate]?
 
     /// Weights computed from the models' accuracies with the formula above.
     public init(task: String, data: String, shots: Int, models: [Model], floor: Double = defaultFloor) {
@@ -101,6 +104,20 @@ public struct CalibratedWeights: Codable, Sendable, Equatable {
             return accuracy
         }
         return Self.weights(accuracies: accuracies, floor: floor)
+    }
+
+    /// Gated fusion's settings for models named `names`: for `subset` when given (its own leader and
+    /// threshold), else pooled; nil when the file has no gate calibration (then the caller's defaults
+    /// apply). Throws when the file has gates but none for `subset`, or the leader is not among `names`.
+    public func gateSettings(for names: [String], subset: String?, path: String = "weights file") throws -> GateSettings? {
+        if let subset {
+            guard let gates = subsetGates else { return try gate?.settings(for: names, path: path) }
+            guard let calibrated = gates[subset] else {
+                throw SelectionError.subsetNotCalibrated(subset: subset, model: "gate", path: path, calibrated: gates.keys.sorted())
+            }
+            return try calibrated.settings(for: names, path: path)
+        }
+        return try gate?.settings(for: names, path: path)
     }
 
     /// The subsets (tasks) every model in `names` has an accuracy for, sorted; none if a model is missing.

@@ -4,7 +4,7 @@
 ///
 /// Identical proposals are strong evidence: greedy decoding by two different models rarely agrees
 /// on a wrong segment by chance, while a perplexity mean lets one model that is very sure of its
-/// own candidate overrule two that agree (DESIGN.md §1). Precisely: among the candidates with the
+/// own candidate overrule two that agree (the yes/no case of docs/SELECTION.md). Precisely: among the candidates with the
 /// most proposals, if that number is at least 2, the fallback chooses (so a 2–2 split among four
 /// models is decided by the fallback between the two pairs); else the fallback chooses among all.
 /// The scores in the trace are the fallback's over all candidates.

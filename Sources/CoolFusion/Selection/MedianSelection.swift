@@ -2,7 +2,7 @@
 /// ties go to `paper`, then to the lower index.
 ///
 /// The median ignores the most extreme opinions: with three models, one model's very low (or very
-/// high) perplexity cannot decide alone, unlike in the mean. In DESIGN.md §1's case the medians are
+/// high) perplexity cannot decide alone, unlike in the mean. In the yes/no case of docs/SELECTION.md the medians are
 /// 2.02 for " No" and 1.98 for " Yes", so " Yes" wins where the mean picks " No". With an even
 /// number of models, the mean of the two middle values. Models that cannot assess a candidate are
 /// left out; a candidate no model can assess scores +infinity.

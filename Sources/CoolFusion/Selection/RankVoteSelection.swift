@@ -2,7 +2,7 @@
 /// count); the lowest rank sum wins, ties go to `paper` (the mean perplexity), then to the lower index.
 ///
 /// Ranks ignore how *much* more confident a model is, so one model that is very sure of its own
-/// candidate (DESIGN.md §1: SmolLM2's " No" at PPL 1.25) has one vote, not a veto over the others.
+/// candidate (docs/SELECTION.md's yes/no case: SmolLM2's " No" at PPL 1.25) has one vote, not a veto over the others.
 /// Rank of candidate `c` for model `m`: the number of candidates `m` finds strictly better (lower
 /// mean NLL), plus half of those it finds equally good (so tied candidates share a rank). A
 /// candidate a model cannot assess counts as worse than every one it can; a model that can assess

@@ -9,6 +9,8 @@ struct ScriptedModelSpec {
     var defaultLogProb: Float = -1
     /// Set to make the model generate another tokenization of its text than its tokenizer's.
     var generationTokenizer: ScriptedTokenizer? = nil
+    /// Top-2 margins (nats) the model reports when it generates these tokens (by token text).
+    var margins: [String: Float] = [:]
 }
 
 typealias ScriptedModel = LocalSourceModel<ScriptedSession, ScriptedTokenizer>
@@ -23,7 +25,7 @@ func makeScripted(_ spec: ScriptedModelSpec) -> ScriptedHandle {
     let counters = SessionCounters()
     let session = ScriptedSession(tokenizer: spec.tokenizer, scripts: spec.scripts, logProbs: spec.logProbs,
                                   defaultLogProb: spec.defaultLogProb, counters: counters,
-                                  generationTokenizer: spec.generationTokenizer)
+                                  generationTokenizer: spec.generationTokenizer, margins: spec.margins)
     return ScriptedHandle(model: LocalSourceModel(name: spec.name, tokenizer: spec.tokenizer, session: session),
                           counters: counters)
 }

@@ -16,6 +16,9 @@ final class ScriptedSession: InferenceSession {
     let scripts: [String]
     let logProbs: [String: Float]
     let defaultLogProb: Float
+    /// The model's confidence when it generates a token, by token text ("<eog>" for the end): the
+    /// top-2 margin in nats; a token without one reports no confidence.
+    let margins: [String: Float]
 
     private(set) var tokens: [TokenID] = []
     private var hasDistribution = false
@@ -26,8 +29,9 @@ final class ScriptedSession: InferenceSession {
 
     init(tokenizer: ScriptedTokenizer, scripts: [String], logProbs: [String: Float] = [:],
          defaultLogProb: Float = -1, counters: SessionCounters = SessionCounters(),
-         generationTokenizer: ScriptedTokenizer? = nil) {
+         generationTokenizer: ScriptedTokenizer? = nil, margins: [String: Float] = [:]) {
         self.tokenizer = tokenizer
+        self.margins = margins
         self.generationTokenizer = generationTokenizer ?? tokenizer
         self.scripts = scripts
         self.logProbs = logProbs
@@ -44,7 +48,7 @@ final class ScriptedSession: InferenceSession {
         hasDistribution = !tokens.isEmpty
     }
 
-    func greedyNext() throws -> (token: TokenID, logProb: Float) {
+    func greedyNext() throws -> GeneratedToken {
         guard hasDistribution else { throw ScriptedSessionError.noDistribution }
         counters.add(greedy: 1)
         // Bytes, not text: the state may end inside a multi-byte character.
@@ -55,7 +59,10 @@ final class ScriptedSession: InferenceSession {
         } else {
             next = tokenizer.endOfGenerationToken ?? 0
         }
-        return (next, logProb(of: next))
+        let logProb = logProb(of: next)
+        let margin = margins[tokenizer.isEndOfGeneration(next) ? "<eog>" : String(decoding: tokenizer.bytes(of: next), as: UTF8.self)]
+        return GeneratedToken(token: next, logProb: logProb,
+                              confidence: margin.map { TokenConfidence(topLogProb: logProb, secondLogProb: logProb - $0, entropy: $0 < 1 ? 1.5 : 0.2) })
     }
 
     func truncate(to count: Int) throws {

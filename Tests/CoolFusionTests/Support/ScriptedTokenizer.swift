@@ -3,7 +3,7 @@ import CoolFusion
 
 /// A small, fully specified tokenizer for decoder tests: tokens 0...255 are single bytes, then the
 /// given pieces (matched longest first), then one end-of-generation token. Words follow a rule that
-/// mimics the real families (DESIGN.md §1): a word starts at a space that follows a non-space, and
+/// mimics the real families (docs/ARCHITECTURE.md, "Words and additivity"): a word starts at a space that follows a non-space, and
 /// optionally also at each character of `extraWordStarts` (LLaMA-3 splits `Multi-tasking` before '-').
 struct ScriptedTokenizer: FusionTokenizer {
     let pieces: [[UInt8]]

@@ -1,0 +1,80 @@
+/// The bookkeeping of one step-by-step generation (`cool`, `cool-align`, `gated`): the transcript,
+/// per-model counters and the time spent in each phase, turned into a `FusionResult` at the end.
+struct FusionRun {
+    let modelCount: Int
+    let options: FusionOptions
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+
+    private(set) var transcript = SegmentTranscript()
+    private(set) var won: [Int]
+    private(set) var generated: [Int]
+    private(set) var reused: [Int]
+    private(set) var committed: [Int]
+    private(set) var catchUp: [Int]
+    private(set) var unaligned = 0
+    private(set) var fusedSegments = 0
+    var generateSeconds = 0.0
+    var assessSeconds = 0.0
+    var commitSeconds = 0.0
+
+    init(modelCount: Int, options: FusionOptions) {
+        self.modelCount = modelCount
+        self.options = options
+        start = clock.now
+        won = [Int](repeating: 0, count: modelCount)
+        generated = won
+        reused = won
+        committed = won
+        catchUp = won
+    }
+
+    var now: ContinuousClock.Instant { clock.now }
+
+    /// The segment token cap for the next step: the configured cap, shrunk to the budget left, so no
+    /// model's committed text can pass `maxTokens` by more than a re-tokenisation difference.
+    var stepCap: Int { max(1, min(options.segmentTokenCap, options.maxTokens - (committed.max() ?? 0))) }
+
+    /// Counts one model's proposal of this step. A cut forced by the budget's last tokens is not the
+    /// pathological cap fallback, so it is not counted as unaligned.
+    mutating func record(proposal: SegmentProposal, of model: Int, stepCap: Int) {
+        generated[model] += proposal.tokensGenerated
+        reused[model] += proposal.tokensReused
+        if !proposal.alignment.isAligned, stepCap == options.segmentTokenCap { unaligned += 1 }
+    }
+
+    mutating func record(committed tokens: Int, by model: Int) { committed[model] += tokens }
+
+    mutating func record(caughtUp tokens: Int, by model: Int) {
+        catchUp[model] += tokens
+        committed[model] += tokens
+    }
+
+    /// Appends the step's segment; true when the generation stops after it (`stopReason` says why).
+    mutating func append(_ segment: FusionSegment, winnerModel: Int?, final: Bool,
+                         onSegment: (@Sendable (FusionSegment) -> Void)?) -> Bool {
+        if let winnerModel { won[winnerModel] += 1 }
+        if segment.gate?.fused == true { fusedSegments += 1 }
+        let stopped = transcript.append(segment, stopSequences: options.stopSequences)
+        if let last = transcript.segments.last { onSegment?(last) }
+        if stopped { stopReason = .stopSequence } else if final { stopReason = .endOfGeneration }
+        return stopped || final || committed.contains { $0 >= options.maxTokens }
+    }
+
+    private(set) var stopReason = StopReason.maxTokens
+
+    func result(models: [String], gated: Bool) -> FusionResult {
+        var stats = FusionStats(stopReason: stopReason, seconds: (clock.now - start).seconds,
+                                segments: transcript.segments.count, segmentsWon: won, tokensGenerated: generated,
+                                tokensReused: reused, committedTokens: committed, unalignedCandidates: unaligned)
+        stats.generateSeconds = generateSeconds
+        stats.assessSeconds = assessSeconds
+        stats.commitSeconds = commitSeconds
+        if gated {
+            stats.fusedSegments = fusedSegments
+            stats.catchUpTokens = catchUp
+        }
+        return FusionResult(text: transcript.text, method: options.method, models: models,
+                            segments: transcript.segments, stats: stats)
+    }
+}

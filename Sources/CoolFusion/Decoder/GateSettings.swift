@@ -1,0 +1,67 @@
+import Foundation
+
+/// How gated fusion (`FusionMethod.gated`) decides, segment by segment, whether the leader writes alone
+/// or the other models are consulted: the leader, the confidence signal read off the leader's own
+/// next-token distributions over the segment, and the threshold. docs/SELECTION.md ("Gated fusion")
+/// says how the default signal was chosen and how `coolfusion calibrate` fits the threshold.
+public struct GateSettings: Sendable, Equatable, Codable {
+    /// Index of the leader among the decoder's models.
+    public var leader: Int
+    public var signal: GateSignal
+    /// A segment whose signal is on the unsure side of this value is fused (see `GateSignal`).
+    public var threshold: Double
+
+    public init(leader: Int = 0, signal: GateSignal = .margin, threshold: Double = GateSignal.margin.defaultThreshold) {
+        self.leader = leader
+        self.signal = signal
+        self.threshold = threshold
+    }
+
+    /// Whether the leader's segment, with these per-token confidences, goes to a full fusion step.
+    /// A segment without confidences (a backend that reports none) is always fused.
+    public func isUnsure(_ confidences: [TokenConfidence]) -> Bool {
+        guard let value = signal.value(of: confidences) else { return true }
+        return signal.isUnsure(value, threshold: threshold)
+    }
+}
+
+/// A segment's confidence, from the per-token confidences of the tokens the leader generated for it
+/// (its end-of-generation token included when it ends the text). Each takes the least confident token,
+/// because one unsure token is enough to send a text down a wrong path.
+public enum GateSignal: String, Sendable, CaseIterable, Codable {
+    /// The smallest top-1 probability over the segment's tokens; unsure below the threshold (0...1).
+    case topProbability = "top-probability"
+    /// The smallest margin `log p(top) - log p(second)` in nats; unsure below the threshold.
+    case margin
+    /// The largest entropy of a next-token distribution, in nats; unsure above the threshold.
+    case entropy
+
+    /// The segment's value of this signal; nil when a token lacks what the signal needs.
+    public func value(of confidences: [TokenConfidence]) -> Double? {
+        guard !confidences.isEmpty else { return nil }
+        switch self {
+        case .topProbability:
+            return confidences.map { Double($0.topLogProb) }.min().map { exp($0) }
+        case .margin:
+            let margins = confidences.map { Double($0.margin) }
+            return margins.contains(.infinity) ? nil : margins.min()
+        case .entropy:
+            let entropies = confidences.compactMap { $0.entropy.map(Double.init) }
+            return entropies.count == confidences.count ? entropies.max() : nil
+        }
+    }
+
+    /// Whether `value` is on the unsure side of `threshold`.
+    public func isUnsure(_ value: Double, threshold: Double) -> Bool {
+        self == .entropy ? value > threshold : value < threshold
+    }
+
+    /// The threshold used without calibration (measured on the mixed dev split, docs/SELECTION.md).
+    public var defaultThreshold: Double {
+        switch self {
+        case .topProbability: return 0.5
+        case .margin: return 1.0
+        case .entropy: return 1.5
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import CoolFusionTokenizers
+/// One model's mutable inference state at token level, as `LocalSourceModel` drives it: the paper's
+/// M1–M4 on a KV cache. `CoolFusionLocal` adapts the engine's `Session`; tests use scripted ones;
+/// another backend (a different engine, an accelerator) plugs in here and gets T1, the reuse of
+/// generated tokens and the batched assessment from `LocalSourceModel` for free.
+///
+/// Invariant: a non-empty session always has the next-token distribution after its last token.
+/// Not `Sendable`: a session is owned by exactly one `LocalSourceModel` actor.
+public protocol InferenceSession: AnyObject {
+    /// Tokens currently in the state.
+    var tokenCount: Int { get }
+    /// The tokens in the state, in order (`tokens.count == tokenCount`).
+    var tokens: [TokenID] { get }
+    /// Feeds `tokens` after the current state; afterwards the next-token distribution after the last
+    /// token is available to `greedyNext`.
+    func append(_ tokens: [TokenID]) throws
+    /// The most probable next token after the current state, its natural-log probability, and (when
+    /// the backend can tell cheaply) how sure the model was (`TokenConfidence`).
+    func greedyNext() throws -> GeneratedToken
+    /// Drops every token after the first `count`; the distribution after the new last token is
+    /// available afterwards (an engine recomputes it by re-running that one token).
+    func truncate(to count: Int) throws
+    /// Keeps the first `position` tokens and feeds `tokens` (not empty) after them; the same state as
+    /// `truncate(to: position)` then `append(tokens)`, which is the default, but an engine skips
+    /// recomputing the distribution after token `position - 1` that the append replaces.
+    func replace(from position: Int, with tokens: [TokenID]) throws
+    /// Remembers the current state cheaply (a fork sharing the cache), so that a later
+    /// `score(afterPrefixOf: tokenCount)` starts from it without recomputing anything after tokens
+    /// were appended past it. Called at the committed state before pending tokens are fed.
+    func checkpoint()
+    /// M3: scores each candidate as a continuation of the first `prefixLength` tokens of the state,
+    /// returning the log-probability of every candidate token. Keeps one temporary state per candidate
+    /// (no copy of the shared prefix) until `adoptScored` or the next `score`; the current state is
+    /// unchanged.
+    func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]]
+    /// M4: makes the temporary state of candidate `index` of the last `score` call the current state,
+    /// with the next-token distribution after that candidate available.
+    func adoptScored(_ index: Int) throws
+}
+
+extension InferenceSession {
+    public func replace(from position: Int, with tokens: [TokenID]) throws {
+        try truncate(to: position)
+        try append(tokens)
+    }
+}

@@ -1,0 +1,72 @@
+import CoolFusionTokenizers
+/// One source model as the fusion sees it: the worker API of the paper's Table 1.
+///
+/// The decoder only talks to this protocol, so a model running in this process
+/// (`LocalSourceModel` over the engine) and a model behind HTTP are interchangeable. Methods are
+/// `async` so the decoder can run every model's step concurrently (paper §2.4); a conforming type
+/// is normally an actor that owns the model's state.
+///
+/// State protocol: `open` sets the committed state to the prompt. Each step the decoder calls
+/// `nextSegment` (T1), then `assess` with the step's distinct candidates (M3, all from the committed
+/// state, temporary states kept), then `commit(candidateAt:)` with the index of the winner (M4,
+/// adopting the kept state); or, for a model that was not consulted, `commit(text:)` with the text
+/// committed meanwhile. `generateAnswer` writes a whole answer without changing the committed state.
+///
+/// To fuse a backend of one's own: implement `InferenceSession` over it and wrap it in a
+/// `LocalSourceModel` (which brings T1 and the reuse of generated tokens), or implement this protocol
+/// directly for a backend that keeps no token state (see docs/ARCHITECTURE.md, "Use as a library").
+public protocol SourceModel: Sendable {
+    /// A short display name (e.g. the model alias).
+    var name: String { get }
+    /// This model's tokenizer's word splitting, handed to the other models for their T1.
+    var wordSplitter: any WordSplitter { get }
+
+    /// M1: start a new generation with `prompt` as context (encoded the model's own way, BOS included
+    /// if its tokenizer wants one). Discards all previous state.
+    func open(prompt: String) async throws
+
+    /// T1: generate greedily from the committed state (reusing tokens kept from the previous step)
+    /// until the text can be cut at a boundary allowed by `rule`, or `tokenCap` tokens are reached.
+    func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal
+
+    /// M3: score every candidate from the committed state with this model's own tokenization
+    /// (no BOS). Keeps one temporary state per candidate until the next `commit` or `open`.
+    func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment]
+
+    /// M4: append the candidate at `index` (of the last `assess` call) to the committed state by
+    /// adopting its temporary state. Returns the tokens committed for it.
+    @discardableResult
+    func commit(candidateAt index: Int) async throws -> [TokenID]
+
+    /// M4 for text this model did not assess (another model wrote it while this one was not
+    /// consulted, as in gated fusion): appends its own tokenization of `text` to the committed state
+    /// and returns those tokens. Segments end at word boundaries every tokenizer shares, which are
+    /// additive, so committing several segments at once gives the tokens of committing them one by
+    /// one. The model may defer the computation until its state is next used (then it runs in one
+    /// batched pass).
+    @discardableResult
+    func commit(text: String) async throws -> [TokenID]
+
+    /// Tokens committed after the prompt so far (the continuation, in this model's tokens).
+    func committedContinuation() async -> [TokenID]
+
+    /// Greedy generation of a whole answer from the committed state, up to `maxTokens` tokens or a
+    /// stop sequence; the committed state is unchanged afterwards.
+    func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer
+
+    /// T2: this model's tokens for `text` (no BOS).
+    func encode(_ text: String) -> [TokenID]
+    /// T3: the text of `tokens` (bytes joined; invalid UTF-8 replaced).
+    func decode(_ tokens: [TokenID]) -> String
+
+    /// Frees what the model holds for the generation (e.g. a worker's session) once it is done or
+    /// abandoned. The decoder never calls it: whoever made the model does. The default does nothing.
+    func close() async
+}
+
+extension SourceModel {
+    public func close() async {}
+
+    /// T2: this model's words of `text` as UTF-8 byte ranges.
+    public func words(_ text: String) -> [Range<Int>] { wordSplitter.wordRanges(in: text) }
+}

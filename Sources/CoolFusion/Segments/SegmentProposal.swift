@@ -1,0 +1,23 @@
+/// One model's result of individual text generation (the paper's T1) for one step.
+public struct SegmentProposal: Sendable {
+    /// The candidate segment: text cut at the chosen boundary, and whether it ends the generation.
+    public var candidate: Candidate
+    /// How the end was chosen.
+    public var alignment: SegmentAlignment
+    /// Tokens this model generated in this step (model calls, M2), excluding reused ones.
+    public var tokensGenerated: Int
+    /// Tokens kept from the previous step (generated past that step's cut) and reused here.
+    public var tokensReused: Int
+    /// How sure the model was of each token of the candidate, in order (empty when its backend does
+    /// not report it). What the gate of `gated` fusion reads.
+    public var confidences: [TokenConfidence]
+
+    public init(candidate: Candidate, alignment: SegmentAlignment, tokensGenerated: Int, tokensReused: Int,
+                confidences: [TokenConfidence] = []) {
+        self.candidate = candidate
+        self.alignment = alignment
+        self.tokensGenerated = tokensGenerated
+        self.tokensReused = tokensReused
+        self.confidences = confidences
+    }
+}

@@ -1,0 +1,39 @@
+/// Counters and timing of one generation.
+public struct FusionStats: Sendable, Codable, Equatable {
+    public var stopReason: StopReason
+    /// Wall-clock time of the generation, including opening the prompt.
+    public var seconds: Double
+    public var segments: Int
+    public var segmentsPerSecond: Double
+    /// Segments won by each model (index = model).
+    public var segmentsWon: [Int]
+    /// Tokens each model generated (greedy steps), and tokens it reused across steps.
+    public var tokensGenerated: [Int]
+    public var tokensReused: [Int]
+    /// Tokens each model committed after the prompt (its tokenization of the output).
+    public var committedTokens: [Int]
+    /// Candidates that were cut by the token-cap fallback instead of at a common boundary.
+    public var unalignedCandidates: Int
+    /// Wall-clock seconds spent in each phase of the loop (T1 generation, M3 assessment, M4 commit);
+    /// zero for whole-answer methods.
+    public var generateSeconds: Double = 0
+    public var assessSeconds: Double = 0
+    public var commitSeconds: Double = 0
+    /// For `gated`: segments that went to a full fusion step (the others the leader wrote alone), and
+    /// the tokens each model appended to catch up with text committed while it was not consulted.
+    public var fusedSegments: Int?
+    public var catchUpTokens: [Int]?
+
+    public init(stopReason: StopReason, seconds: Double, segments: Int, segmentsWon: [Int],
+                tokensGenerated: [Int], tokensReused: [Int], committedTokens: [Int], unalignedCandidates: Int) {
+        self.stopReason = stopReason
+        self.seconds = seconds
+        self.segments = segments
+        self.segmentsPerSecond = seconds > 0 ? Double(segments) / seconds : 0
+        self.segmentsWon = segmentsWon
+        self.tokensGenerated = tokensGenerated
+        self.tokensReused = tokensReused
+        self.committedTokens = committedTokens
+        self.unalignedCandidates = unalignedCandidates
+    }
+}

@@ -1,0 +1,109 @@
+import CoolFusion
+import CoolFusionEngine
+import CoolFusionTokenizers
+
+/// The engine's `Session` seen as an `InferenceSession`: the fusion's M1–M4 on a real KV cache.
+/// Candidate states share the cached prefix (forks, no copy); only the winner's last token is computed at commit.
+public final class EngineSession: InferenceSession {
+    private let session: Session
+    /// For each candidate of the last `score` call: a state after all but its last token, and that token.
+    private var pendingAdoption: [(state: Session, last: TokenID)] = []
+    /// A fork of an earlier state of `session` (see `checkpoint`); nil when none is useful.
+    private var saved: Session?
+
+    public init(model: Model) {
+        session = model.makeSession()
+    }
+
+    public var tokenCount: Int { session.count }
+
+    public var tokens: [TokenID] { session.tokens }
+
+    public func append(_ tokens: [TokenID]) throws {
+        guard !tokens.isEmpty else { return }
+        try session.append(tokens)
+    }
+
+    public func greedyNext() throws -> CoolFusion.GeneratedToken {
+        guard let token = session.greedyToken() else { throw EngineSessionError.emptySession }
+        // The log-prob comes from the same function scoring uses, so a reused candidate scores exactly
+        // as a scored one would.
+        let confidence = session.logits.withUnsafeBufferPointer { LogitSummary.confidence(of: $0) }
+        return CoolFusion.GeneratedToken(token: token, logProb: try session.logProbability(of: token), confidence: confidence)
+    }
+
+    public func truncate(to count: Int) throws {
+        try session.truncate(to: count)
+        if let saved, saved.count > count { self.saved = nil }
+    }
+
+    public func replace(from position: Int, with tokens: [TokenID]) throws {
+        try session.replace(from: position, with: tokens)
+        if let saved, saved.count > position { self.saved = nil }
+    }
+
+    public func checkpoint() {
+        saved = session.fork()
+    }
+
+    public func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]] {
+        // The committed state is the session itself (pending tokens are fed lazily), or the
+        // checkpoint taken before pending tokens were fed; failing both, a fork cut back to it
+        // (one token recomputed, the prefix shared).
+        let origin: Session
+        if prefixLength == session.count {
+            origin = session.fork()
+        } else if let saved, saved.count == prefixLength, saved.tokens == Array(session.tokens.prefix(prefixLength)) {
+            origin = saved
+        } else {
+            origin = session.fork()
+            try origin.truncate(to: prefixLength)
+        }
+        // Only each candidate's head (all but its last token) is run through the model: the last
+        // token's log-prob comes from the logits after the head, and its keys/values are computed
+        // only for the winner, in `adoptScored`. A one-token candidate costs no forward pass at all.
+        var logProbs = [[Float]](repeating: [], count: candidates.count)
+        var afterHead = [Session](repeating: origin, count: candidates.count)
+        let withHead = candidates.indices.filter { candidates[$0].count > 1 }
+        // The engine splits what does not fit one pass.
+        let scored = try origin.score(candidates: withHead.map { Array(candidates[$0].dropLast()) })
+        for (index, result) in zip(withHead, scored) {
+            logProbs[index] = result.logProbabilities
+            afterHead[index] = result.session
+        }
+        pendingAdoption = []
+        for (index, candidate) in candidates.enumerated() {
+            guard let last = candidate.last else { throw EngineSessionError.emptyCandidate(index: index) }
+            logProbs[index].append(try afterHead[index].logProbability(of: last))
+            pendingAdoption.append((afterHead[index], last))
+        }
+        return logProbs
+    }
+
+    public func adoptScored(_ index: Int) throws {
+        guard pendingAdoption.indices.contains(index) else {
+            throw EngineSessionError.noScoredState(index: index, count: pendingAdoption.count)
+        }
+        let (state, last) = pendingAdoption[index]
+        // `state` is private to this call: a fork or a scored session, never `session` itself.
+        try state.append([last])
+        try session.commit(state)
+        pendingAdoption = []
+        saved = nil
+    }
+}
+
+/// Misuse of an `EngineSession` by its owner.
+public enum EngineSessionError: Error, CustomStringConvertible {
+    case emptySession
+    case emptyCandidate(index: Int)
+    case noScoredState(index: Int, count: Int)
+
+    public var description: String {
+        switch self {
+        case .emptySession: return "the session is empty: append a prompt before generating"
+        case .emptyCandidate(let index): return "candidate \(index) has no tokens to score"
+        case .noScoredState(let index, let count): return "no scored state \(index); the last scoring kept \(count)"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import CoolFusion
+@testable import coolfusion
+import Testing
+
+/// The terminal renderings of a generation.
+@Suite struct FusionTraceFormatterTests {
+    let segment = FusionSegment(text: " not", winner: 0, candidates: [
+        CandidateTrace(model: 0, text: " not", ppl: [16.6, 15.3], score: 15.95, alignment: .aligned, final: false,
+                       tokensGenerated: 2, tokensReused: 0),
+        CandidateTrace(model: 1, text: "\ntrained", ppl: [29.5, nil], score: 29.5, alignment: .cappedWhole, final: false,
+                       tokensGenerated: 1, tokensReused: 1),
+    ])
+
+    @Test func stepShowsCandidatesMatrixAndWinner() {
+        let formatter = FusionTraceFormatter(modelNames: ["llama", "phi"], useColor: false)
+        let text = formatter.step(segment, number: 1)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "step 1: \" not\" from llama")
+        #expect(lines[2].hasPrefix("  * llama"))
+        #expect(lines[2].contains("16.600") && lines[2].contains("15.300") && lines[2].contains("15.950"))
+        #expect(lines[3].hasPrefix("    phi"))
+        #expect(lines[3].contains("capped-whole") && lines[3].contains("\"\\ntrained\""))
+        #expect(!text.contains("\u{1B}"))
+    }
+
+    @Test func coloursFollowTheWinner() {
+        let formatter = FusionTraceFormatter(modelNames: ["llama", "phi"], useColor: true)
+        #expect(formatter.colored(segment) == "\u{1B}[36m not\u{1B}[0m")
+        #expect(formatter.legend().contains("\u{1B}[33m[1] phi\u{1B}[0m"))
+        // Cool's own answer (a cool+rerank candidate) has no model.
+        #expect(formatter.name(of: nil) == "cool")
+        // A gated step that went to full fusion is underlined in its winner's colour.
+        var fused = segment
+        fused.gate = GateTrace(fused: true, signal: .margin,
+                               confidences: [TokenConfidence(topLogProb: -0.5, secondLogProb: -0.9, entropy: 1.2)])
+        #expect(formatter.colored(fused) == "\u{1B}[36;4m not\u{1B}[0m")
+        #expect(formatter.step(fused, number: 1).hasPrefix("step 1: \" not\" from llama [fused: margin 0.4]"))
+    }
+
+    @Test func summaryCountsSegmentsWon() {
+        let formatter = FusionTraceFormatter(modelNames: ["llama", "phi"], useColor: false)
+        let result = FusionResult(
+            text: " not", method: .cool, models: ["llama", "phi"], segments: [segment],
+            stats: FusionStats(stopReason: .maxTokens, seconds: 0.5, segments: 1, segmentsWon: [1, 0],
+                               tokensGenerated: [2, 1], tokensReused: [0, 1], committedTokens: [1, 1],
+                               unalignedCandidates: 1))
+        let summary = formatter.summary(result)
+        #expect(summary.contains("1 segments in 0.50 s (2.00 segments/s), stopped by max-tokens"))
+        #expect(summary.contains("segments won: llama 1 (100%), phi 0 (0%)"))
+        #expect(summary.contains("unaligned candidates: 1"))
+    }
+}
