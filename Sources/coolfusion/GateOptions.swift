@@ -4,17 +4,17 @@ import CoolFusion
 /// The options of `--method gated` shared by `generate`, `chat` and `serve`: who leads, which signal
 /// gates and at what threshold. Each is taken from the command line if given, else from the weights
 /// file's gate calibration (`coolfusion calibrate`; per task with `--weights-subset`), else the first
-/// model, the margin signal and its default threshold.
+/// model, the top-probability signal and its default threshold.
 struct GateOptions: ParsableArguments {
     @Option(help: "gated: the model that writes each segment (as given to --model; default: the calibrated leader, else the first model).")
     var leader: String?
 
     @Option(help: ArgumentHelp(
-        "gated: the leader's confidence signal, top-probability | margin | entropy (default margin).",
+        "gated: the leader's confidence signal, top-probability | margin | entropy (default top-probability).",
         discussion: "Each takes the segment's least confident token: the smallest top-1 probability, the smallest log-probability margin between the two most likely tokens, or the largest entropy."))
     var gateSignal: GateSignal?
 
-    @Option(help: "gated: fuse a segment when its signal is below this (above it for entropy); default: calibrated, else margin 1.0 nats.")
+    @Option(help: "gated: fuse a segment when its signal is below this (above it for entropy); default: calibrated, else top-probability 0.3.")
     var gateThreshold: Double?
 
     func validate() throws {
