@@ -1,3 +1,5 @@
+import CoolFusion
+
 /// What the harness asks of a generator: a prompt, where to stop, a budget, and the method.
 public struct GenerationRequest: Sendable, Equatable {
     public var prompt: String
@@ -40,9 +42,12 @@ public struct Generation: Sendable, Equatable {
     /// For step-by-step methods: the segments of the output and, for `gated`, how many were fused.
     public var segments: Int?
     public var fusedSegments: Int?
+    /// For `gated`: what the gate saw at each segment (the leader's confidence under every signal).
+    public var gate: [GateTrace]?
 
     public init(text: String, outputTokens: [String: Int], generatedTokens: Int, seconds: Double,
-                perplexities: [String: Double], stopReason: String, segments: Int? = nil, fusedSegments: Int? = nil) {
+                perplexities: [String: Double], stopReason: String, segments: Int? = nil, fusedSegments: Int? = nil,
+                gate: [GateTrace]? = nil) {
         self.text = text
         self.outputTokens = outputTokens
         self.generatedTokens = generatedTokens
@@ -51,13 +56,14 @@ public struct Generation: Sendable, Equatable {
         self.stopReason = stopReason
         self.segments = segments
         self.fusedSegments = fusedSegments
+        self.gate = gate
     }
 
     /// The generation a results-file line recorded.
     public init(record: EvalRecord) {
         self.init(text: record.output, outputTokens: record.outputTokens, generatedTokens: record.generatedTokens,
                   seconds: record.seconds, perplexities: record.perplexities, stopReason: record.stopReason,
-                  segments: record.segments, fusedSegments: record.fusedSegments)
+                  segments: record.segments, fusedSegments: record.fusedSegments, gate: record.gate)
     }
 }
 

@@ -1,3 +1,5 @@
+import CoolFusion
+
 /// One line of a method's results file: everything about one item under one method.
 public struct EvalRecord: Sendable, Equatable, Codable {
     public var dataset: String
@@ -24,6 +26,8 @@ public struct EvalRecord: Sendable, Equatable, Codable {
     /// Segments of the output (step-by-step methods) and, for `gated`, how many were fused.
     public var segments: Int?
     public var fusedSegments: Int?
+    /// For `gated`: the gate's view of each segment (fused or not, the leader's signals).
+    public var gate: [GateTrace]?
 
     enum CodingKeys: String, CodingKey {
         case dataset, task, method, subset, prompt, output, references, extracted, scores, correct, seconds,
@@ -34,6 +38,7 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         case stopReason = "stop_reason"
         case segments
         case fusedSegments = "fused_segments"
+        case gate
     }
 
     public init(dataset: String, task: EvalTask, method: String, item: EvalItem, prompt: String,
@@ -56,6 +61,7 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         self.stopReason = generation.stopReason
         self.segments = generation.segments
         self.fusedSegments = generation.fusedSegments
+        self.gate = generation.gate
     }
 
     /// The mean over models of their perplexities of the output (the paper's Eq. 3 score of the

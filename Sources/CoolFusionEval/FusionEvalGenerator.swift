@@ -12,7 +12,7 @@ import CoolFusion
 /// `per-subset=yes` (with `weights-file`: each item is weighted by the models' accuracies on its own
 /// subset of the development set), `cap=N` (tokens per candidate segment); for `gated`, `leader=NAME`,
 /// `signal=top-probability|margin|entropy` and `threshold=X` (else from the weights file's gate
-/// calibration, else the first model and the margin signal's default).
+/// calibration, else the first model and the top-probability signal's default).
 public struct FusionEvalGenerator: EvalGenerator {
     public let models: [any SourceModel]
     /// Tokens per candidate segment before the fallback cut, unless a method's `cap` option says otherwise.
@@ -70,7 +70,8 @@ public struct FusionEvalGenerator: EvalGenerator {
                           generatedTokens: result.stats.tokensGenerated.reduce(0, +) + reusedSteps,
                           seconds: result.stats.seconds + reusedSeconds,
                           perplexities: perplexities, stopReason: result.stats.stopReason.rawValue,
-                          segments: stepwise ? result.stats.segments : nil, fusedSegments: result.stats.fusedSegments)
+                          segments: stepwise ? result.stats.segments : nil, fusedSegments: result.stats.fusedSegments,
+                          gate: options.method == .gated ? result.segments.compactMap(\.gate) : nil)
     }
 
     /// For `rerank` and `cool+rerank`: the answers the same item's `single` columns (and the `cool`
@@ -223,7 +224,7 @@ public struct FusionEvalGenerator: EvalGenerator {
 
     /// A gated column's leader, signal and threshold: each from the column's options (`leader=NAME`,
     /// `signal=S`, `threshold=X`) if given, else from its weights file's gate calibration (the item's
-    /// subset's with `per-subset=yes`), else the first model, the margin signal and its default.
+    /// subset's with `per-subset=yes`), else the first model, the top-probability signal and its default.
     func gateSettings(for method: MethodSpec, subset: String?) throws -> GateSettings {
         var gate = GateSettings()
         if let path = method.options["weights-file"], method.method == "gated",
