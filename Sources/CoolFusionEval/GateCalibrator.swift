@@ -35,9 +35,17 @@ public struct GateCalibrator: Sendable {
         self.options = options
     }
 
-    /// Calibrates the gate of `leader` (an index into `models`) on `items`.
+    /// Calibrates the gate of `leader` (an index into `models`) on `items`, with `selection` deciding the
+    /// fused steps (nil: the rule of `options`).
     /// - Parameter progress: called after each run with a one-line summary.
-    public func calibrate(leader: Int, items: [Item], progress: @Sendable (String) -> Void = { _ in }) async throws -> CalibratedGate {
+    public func calibrate(leader: Int, items: [Item], selection: (any SelectionRule)? = nil,
+                          progress: @Sendable (String) -> Void = { _ in }) async throws -> CalibratedGate {
+        var calibrator = self
+        if let selection { calibrator.options.selection = selection }
+        return try await calibrator.fit(leader: leader, items: items, progress: progress)
+    }
+
+    private func fit(leader: Int, items: [Item], progress: @Sendable (String) -> Void) async throws -> CalibratedGate {
         let never = GateSettings(leader: leader, signal: signal, threshold: signal == .entropy ? .infinity : -.infinity)
         let alone = try await run(never, on: items)
         var trials = [alone.trial]

@@ -55,9 +55,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     var skipGate = false
 
     @Option(help: "The signal whose threshold is fitted for gated fusion: top-probability | margin | entropy.")
-    var gateSignal: GateSignal = .margin
+    var gateSignal: GateSignal = .topProbability
 
-    @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection).")
+    @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection; a rule that takes weights gets the ones calibrated here).")
     var selection = "paper"
 
     func validate() throws {
@@ -120,12 +120,17 @@ struct CalibrateCommand: AsyncParsableCommand {
         if !skipGate {
             let prompts = try items.map { format.prompt(for: $0, exemplars: try exemplarsFor($0)) }
             let labelled = zip(items, prompts).map { GateCalibrator.Item(prompt: $1, references: $0.answers) }
-            var fitOptions = options
-            fitOptions.selection = try SelectionRules.make(selection)
-            let calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: fitOptions)
+            let names = sources.map(\.name)
+            // The fused steps' rule, with the weights just calibrated when the rule takes weights.
+            func rule(subset: String?) throws -> any SelectionRule {
+                let weights = ["paper", "ppl", "median"].contains(selection) ? nil : try file.weights(for: names, subset: subset)
+                return try SelectionRules.make(selection, weights: weights)
+            }
+            let calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
             let leader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: Array(items.indices))
-            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, progress: say)
+            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, selection: try rule(subset: nil),
+                                                       progress: say)
             if !subsets.isEmpty {
                 var gates: [String: CalibratedGate] = [:]
                 for subset in subsets {
@@ -133,7 +138,7 @@ struct CalibrateCommand: AsyncParsableCommand {
                     let subsetLeader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: members)
                     say("subset \(subset):")
                     gates[subset] = try await calibrator.calibrate(leader: subsetLeader, items: members.map { labelled[$0] },
-                                                                   progress: say)
+                                                                   selection: try rule(subset: subset), progress: say)
                 }
                 file.subsetGates = gates
             }
