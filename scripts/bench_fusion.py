@@ -3,7 +3,10 @@
 #
 # Run (after `swift build -c release`):
 #   python3 scripts/bench_fusion.py [--binary .build/release/coolfusion] [--max-tokens 32] [--sequential]
-#                                   [--threads N]
+#                                   [--threads N] [--method gated [--leader M] [--gate-threshold X]]
+#
+# With --method gated it also prints gated time / the leader alone's time for as many tokens as the
+# leader committed (the cost of gating), and the share of segments that went to a full fusion step.
 #
 # For each fixed prompt it runs `coolfusion generate --json` with the three default models (method
 # cool), then each model alone (`--method single`) for exactly as many tokens as that model committed
@@ -25,8 +28,8 @@ PROMPTS = [
 ]
 
 
-def generate(binary, models, prompt, method, max_tokens, sequential, threads=None):
-    command = [binary, "generate", "--json", "--method", method, "--max-tokens", str(max_tokens)]
+def generate(binary, models, prompt, method, max_tokens, sequential, threads=None, extra=()):
+    command = [binary, "generate", "--json", "--method", method, "--max-tokens", str(max_tokens)] + list(extra)
     if threads is not None:
         command += ["--threads", str(threads)]
     for model in models:
@@ -45,7 +48,16 @@ def main():
     parser.add_argument("--sequential", action="store_true", help="run the fused models one at a time")
     parser.add_argument("--threads", type=int, help="each fused model's own threads (singles: all cores)")
     parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="use the first N prompts")
+    parser.add_argument("--method", default="cool", choices=["cool", "gated"])
+    parser.add_argument("--leader", default=MODELS[-1], help="gated: the leader (default: the last model)")
+    parser.add_argument("--gate-threshold", type=float, help="gated: the threshold (default: the CLI's)")
     args = parser.parse_args()
+    extra = []
+    if args.method == "gated":
+        extra = ["--leader", args.leader] + ([] if args.gate_threshold is None else ["--gate-threshold", str(args.gate_threshold)])
+    leader_index = MODELS.index(args.leader) if args.method == "gated" else None
+    gated_total = leader_total = 0.0
+    fused_segments = 0
 
     total_fused = 0.0
     total_singles = 0.0
@@ -58,7 +70,7 @@ def main():
           f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
           f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
     for prompt in PROMPTS[: args.prompts]:
-        fused = generate(args.binary, MODELS, prompt, "cool", args.max_tokens, args.sequential, args.threads)
+        fused = generate(args.binary, MODELS, prompt, args.method, args.max_tokens, args.sequential, args.threads, extra)
         stats = fused["stats"]
         single_times = []
         notes = []
@@ -76,6 +88,13 @@ def main():
                 notes.append(f"{model} alone ended after {produced} of {length} tokens; not in the summary ratio")
             single_times.append(seconds)
         ratio = stats["seconds"] / sum(single_times) if sum(single_times) > 0 else float("nan")
+        if leader_index is not None:
+            fused_segments += stats.get("fusedSegments") or 0
+            if single_times[leader_index] > 0:
+                gated_total += stats["seconds"]
+                leader_total += single_times[leader_index]
+                print(f"  gated / {args.leader} alone: {stats['seconds'] / single_times[leader_index]:.2f}; "
+                      f"fused segments {stats.get('fusedSegments')} of {stats['segments']}")
         if not notes:
             total_fused += stats["seconds"]
             total_singles += sum(single_times)
@@ -99,6 +118,10 @@ def main():
               f"{total_fused / total_singles:.2f}  (goal <= 1.5)")
     else:
         print("  no prompt where every model alone reached the fused length")
+    if leader_index is not None and leader_total > 0:
+        print(f"  gated time / {args.leader} alone: {gated_total:.2f} / {leader_total:.2f} = "
+              f"{gated_total / leader_total:.2f}; fused segments {fused_segments} of {segments} "
+              f"({100 * fused_segments / max(segments, 1):.0f}%)")
     print("  segments won: " + ", ".join(
         f"{model} {count} ({100 * count / max(segments, 1):.0f}%)" for model, count in zip(MODELS, won)))
     print("  tokens generated / committed per model: " + ", ".join(
