@@ -14,7 +14,7 @@ public actor RemoteSourceModel: SourceModel {
     public nonisolated var wordSplitter: any WordSplitter { worker.splitter }
 
     private var sessionID: String?
-    /// Mirror of the worker's committed continuation (so reading it needs no call).
+    /// The committed tokens as the commits returned them (exact unless the worker re-tokenized a junction).
     private var committed: [TokenID] = []
 
     init(worker: RemoteWorker) {
@@ -99,7 +99,16 @@ public actor RemoteSourceModel: SourceModel {
         return result.tokens
     }
 
-    public func committedContinuation() async -> [TokenID] { committed }
+    /// The worker's own record: a commit may tokenize the end of the earlier text again (see
+    /// `SourceModel.commit(candidateAt:)`), which the returned tokens alone cannot show. The mirror
+    /// answers if the worker cannot.
+    public func committedContinuation() async -> [TokenID] {
+        guard let path = try? sessionPath("continuation"),
+              let held = try? await client.call(.GET, path, Optional<WorkerAPI.Open>.none, as: WorkerAPI.Tokens.self,
+                                                operation: "continuation")
+        else { return committed }
+        return held.tokens
+    }
 
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer {
         try await client.call(.POST, try sessionPath("answer"), WorkerAPI.Answer(maxTokens: maxTokens, stop: stopSequences),

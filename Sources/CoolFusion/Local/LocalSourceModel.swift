@@ -48,6 +48,9 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     /// Generated after the committed state, not yet committed: the start of the next segment.
     var pending = PendingTokens()
     var phase = Phase.ready
+    /// A commit joined text inside the last word of the committed text, which is checked once that
+    /// word is complete (`settleJunction`).
+    var junctionUnsettled = false
 
     /// Tokens generated with the model (greedy steps), over the life of this object.
     public internal(set) var greedySteps = 0
@@ -84,6 +87,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         promptTokens = tokens
         committed = []
         pending.removeAll()
+        junctionUnsettled = false
         phase = .ready
     }
 
@@ -196,22 +200,20 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         }
         let plan = plans[index]
         phase = .ready
-        let newTokens: [TokenID]
+        let previousCount = committed.count
         switch plan.commit {
         case .own(let tokenCount):
             // The generating state already holds these tokens; what follows them stays pending.
-            newTokens = Array(pending.tokens.prefix(tokenCount))
-            committed += newTokens
+            committed += pending.tokens.prefix(tokenCount)
             pending.removeFirst(tokenCount)
         case .scored(let slot, let textTokens):
             pending.removeAll()
             try session.adoptScored(slot)
-            newTokens = textTokens
-            committed += newTokens
+            committed += textTokens
         case .empty:
             try rollBackToCommitted()
-            newTokens = []
         }
+        let newTokens = try settleJunction(previousCount: previousCount)
         if plan.candidate.isFinal {
             // The generation is over; nothing generated after the end is worth keeping.
             phase = .ended
@@ -231,9 +233,10 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         while kept < min(tokens.count, pendingTokens.count), tokens[kept] == pendingTokens[kept] { kept += 1 }
         if kept < pendingTokens.count, session.tokenCount > base + kept { try session.truncate(to: base + kept) }
         pending.removeAll()
+        let previousCount = committed.count
         committed += tokens
         phase = .ready
-        return tokens
+        return try settleJunction(previousCount: previousCount)
     }
 
     public func committedContinuation() -> [TokenID] { committed }

@@ -34,16 +34,19 @@ public protocol SourceModel: Sendable {
     func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment]
 
     /// M4: append the candidate at `index` (of the last `assess` call) to the committed state by
-    /// adopting its temporary state. Returns the tokens committed for it.
+    /// adopting its temporary state. Returns the committed tokens past those held before the call.
+    ///
+    /// The committed tokens stay this model's own tokenization of the whole committed text: where the
+    /// new text joins the old in a way the tokenizer reads as one word (a boundary found before one
+    /// continuation need not be one before another), the end of the old text is tokenized again.
     @discardableResult
     func commit(candidateAt index: Int) async throws -> [TokenID]
 
     /// M4 for text this model did not assess (another model wrote it while this one was not
     /// consulted, as in gated fusion): appends its own tokenization of `text` to the committed state
-    /// and returns those tokens. Segments end at word boundaries every tokenizer shares, which are
-    /// additive, so committing several segments at once gives the tokens of committing them one by
-    /// one. The model may defer the computation until its state is next used (then it runs in one
-    /// batched pass).
+    /// and returns the committed tokens past those held before (as `commit(candidateAt:)`, the end of
+    /// the old text is tokenized again where the junction is not a word boundary). The model may defer
+    /// the computation until its state is next used (then it runs in one batched pass).
     @discardableResult
     func commit(text: String) async throws -> [TokenID]
 
