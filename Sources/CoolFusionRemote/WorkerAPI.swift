@@ -34,12 +34,17 @@ public enum WorkerAPI {
         public var contextLength: Int
         public var tokenizerDigest: String
         public var sessions: Int
-        public init(name: String, architecture: String, contextLength: Int, tokenizerDigest: String, sessions: Int) {
+        /// The identity of the served model (the SHA-256 of its GGUF header and size); absent from
+        /// older workers.
+        public var modelDigest: String?
+        public init(name: String, architecture: String, contextLength: Int, tokenizerDigest: String, sessions: Int,
+                    modelDigest: String? = nil) {
             self.name = name
             self.architecture = architecture
             self.contextLength = contextLength
             self.tokenizerDigest = tokenizerDigest
             self.sessions = sessions
+            self.modelDigest = modelDigest
         }
     }
 
@@ -51,9 +56,13 @@ public enum WorkerAPI {
     public struct Opened: Codable, Sendable {
         public var sessionId: String
         public var promptTokens: Int
-        public init(sessionId: String, promptTokens: Int) {
+        /// The served model's identity (as in `Info`), so the master checks on every session that the
+        /// model behind the URL is still the one it saw at start-up.
+        public var modelDigest: String?
+        public init(sessionId: String, promptTokens: Int, modelDigest: String? = nil) {
             self.sessionId = sessionId
             self.promptTokens = promptTokens
+            self.modelDigest = modelDigest
         }
     }
 
