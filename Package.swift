@@ -67,7 +67,9 @@ let package = Package(
                 "CoolFusion", "CoolFusionLocal", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine",
                 "CoolFusionGGUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
