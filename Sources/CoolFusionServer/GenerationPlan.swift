@@ -18,7 +18,7 @@ struct GenerationPlan: Sendable {
     /// Checks the fields every endpoint shares and each model's context.
     static func make(prompts: [String], members: [any FusionMember], maxTokens requested: Int?, stop: [String],
                      model: String?, n: Int?, temperature: Double?, task: String?, warnings: [String],
-                     configuration: ServeConfiguration) throws -> GenerationPlan {
+                     configuration: ServeConfiguration, budget: RequestSizeBudget) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
             throw APIError(.notFound, "the model '\(model)' does not exist; this server serves '\(configuration.modelName)'",
                            param: "model", code: "model_not_found")
@@ -38,6 +38,13 @@ struct GenerationPlan: Sendable {
         }
         guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty }) else {
             throw APIError.badRequest("stop takes at most 4 non-empty sequences", param: "stop")
+        }
+        // Before any tokenising: a prompt too long in bytes to fit a context is refused as it is.
+        for (index, (member, prompt)) in zip(members, prompts).enumerated() where prompt.utf8.count > budget.promptBytes[index] {
+            throw APIError(
+                .badRequest, "the prompt is \(prompt.utf8.count) bytes, more than the \(budget.promptBytes[index]) bytes that "
+                + "can fit the context of \(member.contextLength) tokens of model \(member.name); shorten the prompt",
+                param: "prompt", code: "context_length_exceeded")
         }
         var counts: [Int] = []
         for (member, prompt) in zip(members, prompts) {

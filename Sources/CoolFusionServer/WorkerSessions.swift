@@ -36,6 +36,7 @@ actor WorkerSessions {
         reap()
         guard entries.count < maximumSessions else {
             throw APIError(.serviceUnavailable, "the worker holds its maximum of \(maximumSessions) sessions; retry later")
+                .retryingAfter(1)
         }
         let id = "sess-" + UUID().uuidString.lowercased()
         entries[id] = Entry(model: model, lastUsed: clock.now)

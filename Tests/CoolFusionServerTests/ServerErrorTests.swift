@@ -85,9 +85,10 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             let second = try await client.execute(uri: "/v1/completions", method: .post,
                                                   body: ByteBuffer(string: #"{"prompt": "Hi"}"#)) { response in
-                (response.status, try Wire.error(response))
+                (response.status, try Wire.error(response), response.headers[.retryAfter])
             }
             #expect(second.0 == .serviceUnavailable)
+            #expect(second.2 == "1", "a 503 says when to retry")
             #expect(second.1.message.contains("busy"))
             #expect(try await first == .ok)
             // The slot is free again afterwards.
