@@ -40,4 +40,17 @@ import Testing
         #expect(!answer.lowercased().contains("transfer-encoding"), "\(answer)")
         #expect(answer.contains("\"status\""), "\(answer)")
     }
+
+    @Test func aBodyBrokenOnTheWireIsNamedNotCalledTooLarge() async throws {
+        let server = try ServerProcess(["serve", "--model", "smollm2-135m"])
+        defer { server.stop() }
+        let connection = try RawHTTPConnection(port: try WorkerSessionReleaseTests.port(of: server.url))
+        defer { connection.close() }
+        try connection.sendRaw("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                               + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        let answer = try await connection.read(until: "}}", within: Self.bound)
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+        #expect(answer.contains("chunk size"), "\(answer)")
+        #expect(!answer.contains("larger than"), "\(answer)")
+    }
 }
