@@ -145,6 +145,20 @@ import Testing
                 let body = try Self.errorBody($0)
                 #expect(body.error.param == "max_tokens")
             }
+            // A whole answer's budget is checked before generating: negative, or beyond the context.
+            let opened = try await client.execute(uri: "/v1/sessions", method: .post,
+                                                  body: try Self.json(WorkerAPI.Open(prompt: "Hello"))) {
+                try Self.decode(WorkerAPI.Opened.self, $0)
+            }
+            for budget in [-1, 0, 1_000_000_000] {
+                try await client.execute(uri: "/v1/sessions/\(opened.sessionId)/answer", method: .post,
+                                         body: try Self.json(WorkerAPI.Answer(maxTokens: budget, stop: []))) {
+                    #expect($0.status == .badRequest, "max_tokens \(budget)")
+                    let body = try Self.errorBody($0)
+                    #expect(body.error.param == "max_tokens")
+                    #expect(body.error.message.contains("got \(budget)"))
+                }
+            }
         }
     }
 
