@@ -50,9 +50,13 @@ public actor RemoteSourceModel: SourceModel {
         }
         // Shielded from cancellation: once sent, the worker creates the session whether or not this
         // generation is still wanted, and only a known session can be closed.
+        // The id is chosen here and known before the call: if the open fails or times out, the
+        // worker may still create the session, and close() deletes it by this id.
         let client = self.client
+        let chosen = "sess-" + UUID().uuidString.lowercased()
+        sessionID = chosen
         let opened = try await Task.detached {
-            try await client.call(.POST, "/v1/sessions", WorkerAPI.Open(prompt: prompt),
+            try await client.call(.POST, "/v1/sessions", WorkerAPI.Open(prompt: prompt, sessionId: chosen),
                                   as: WorkerAPI.Opened.self, operation: "open")
         }.value
         sessionID = opened.sessionId
@@ -141,13 +145,22 @@ public actor RemoteSourceModel: SourceModel {
         self.sessionID = nil
         let client = self.client
         let deletion = Task.detached {
-            _ = try? await client.send(.DELETE, "/v1/sessions/\(sessionID)", operation: "close")
+            // Retried while the worker gives no answer (stalled, restarting), so a session is not left
+            // to expire; any answer (204, or 404 for a session gone or never created) ends it.
+            for _ in 0..<Self.closeAttempts {
+                if (try? await client.send(.DELETE, "/v1/sessions/\(sessionID)", operation: "close")) != nil { return }
+                try? await Task.sleep(for: .seconds(2))
+            }
         }
         // A worker that just failed is not waited on again: the deletion goes on in the background
         // (bounded by the timeout), and the session expires on the worker if it never arrives.
         if workerFailed || worker.health.isDown { return }
         await deletion.value
     }
+
+    /// Attempts at deleting a session on a worker that does not answer (a few minutes with the
+    /// default timeout: by then the worker has expired the session itself).
+    static let closeAttempts = 10
 
     // MARK: T2, T3 (local)
 

@@ -50,7 +50,14 @@ public enum WorkerAPI {
 
     public struct Open: Codable, Sendable {
         public var prompt: String
-        public init(prompt: String) { self.prompt = prompt }
+        /// The id the new session is to have (`POST /v1/sessions`; absent: the worker picks one).
+        /// Chosen by the master so it can close a session whose open it gave up on (a timeout): the
+        /// worker may still create it, and a `DELETE` of an id not open yet stops that.
+        public var sessionId: String?
+        public init(prompt: String, sessionId: String? = nil) {
+            self.prompt = prompt
+            self.sessionId = sessionId
+        }
     }
 
     public struct Opened: Codable, Sendable {

@@ -80,9 +80,10 @@ public struct WorkerServer: Sendable {
         router.post("/v1/sessions") { request, context in
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
             try checkSize(open.prompt)
+            if let chosen = open.sessionId { try WorkerSessions.validate(chosen: chosen) }
             let model = hosted.makeEngineSourceModel()
             try await model.open(prompt: open.prompt)
-            let id = try await sessions.add(model)
+            let id = try await sessions.add(model, id: open.sessionId)
             return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt),
                                                modelDigest: modelDigest))
         }

@@ -162,6 +162,34 @@ import Testing
         }
     }
 
+    /// A master chooses its session ids, so it can close a session whose open it gave up on: a DELETE
+    /// that comes before the open is remembered, and the open then does not register the session.
+    @Test func aSessionClosedBeforeItsOpenIsNeverRegistered() async throws {
+        try await withWorker { client, _ in
+            let chosen = "sess-" + UUID().uuidString.lowercased()
+            let opened = try await client.execute(uri: "/v1/sessions", method: .post,
+                                                  body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: chosen))) {
+                #expect($0.status == .ok)
+                return try Self.decode(WorkerAPI.Opened.self, $0)
+            }
+            #expect(opened.sessionId == chosen)
+            let early = "sess-" + UUID().uuidString.lowercased()
+            try await client.execute(uri: "/v1/sessions/\(early)", method: .delete) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/sessions", method: .post,
+                                     body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: early))) {
+                #expect($0.status == .gone)
+                let body = try Self.errorBody($0)
+                #expect(body.error.code == "session_closed")
+            }
+            try await client.execute(uri: "/v1/sessions", method: .post,
+                                     body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: "../etc"))) {
+                #expect($0.status == .badRequest)
+            }
+            let info = try await client.execute(uri: "/v1/worker", method: .get) { try Self.decode(WorkerAPI.Info.self, $0) }
+            #expect(info.sessions == 1)
+        }
+    }
+
     /// Expiry asserted on state, not on a timing guess: a session may only be gone once more than the
     /// idle timeout has passed since the client last used it, and an unused one does go (bounded wait).
     @Test func idleSessionsExpire() async throws {
