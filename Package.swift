@@ -89,8 +89,10 @@ let package = Package(
         ),
         // What several test targets share: running the built executable, repository paths, build mode.
         .target(name: "CoolFusionTestSupport", path: "Sources/CoolFusionTestSupport"),
-        // Micro-benchmark of the matmul kernels on the default models' real decode shapes.
-        .executableTarget(name: "coolfusion-kernels-bench", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
+        // Micro-benchmark of the matmul kernels on real models' decode shapes (the store's default models
+        // unless paths are given).
+        .executableTarget(name: "coolfusion-kernels-bench",
+                          dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"]),
         .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
         .testTarget(
             name: "CoolFusionKernelsTests",

@@ -94,8 +94,8 @@ func referenceMatmul(_ w: WeightMatrix, x: [Float], n: Int) throws -> [Float] {
     return y
 }
 
-/// The path of a default model given its file name, fetched by the model store on first use
-/// (DESIGN.md §3), so a fresh machine tests the real tensors instead of skipping them.
+/// The path of a default model given its file name, fetched by the model store on first use (the
+/// README's default models), so a fresh machine tests the real tensors instead of skipping them.
 func defaultModelPath(_ fileName: String) throws -> String {
     guard let model = DefaultModel.all.first(where: { $0.fileName == fileName }) else { return fileName }
     return try ModelStore().resolve(model.alias)
