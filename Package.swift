@@ -89,19 +89,21 @@ let package = Package(
         ),
         // What several test targets share: running the built executable, repository paths, build mode.
         .target(name: "CoolFusionTestSupport", path: "Sources/CoolFusionTestSupport"),
+        // Tiny GGUF models (both tokenizer kinds) written at test time, for logic tests without downloads.
+        .target(name: "CoolFusionTestModels", dependencies: ["CoolFusionGGUF", "CoolFusionTestSupport"]),
         // Micro-benchmark of the matmul kernels on real models' decode shapes (the store's default models
         // unless paths are given).
         .executableTarget(name: "coolfusion-kernels-bench",
                           dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"]),
-        .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestSupport"]),
         .testTarget(
             name: "CoolFusionKernelsTests",
-            dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestSupport"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "CoolFusionTokenizersTests",
-            dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
@@ -113,12 +115,12 @@ let package = Package(
         .testTarget(
             name: "CoolFusionTests",
             dependencies: ["CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
-                           "CoolFusionTestSupport"]
+                           "CoolFusionTestSupport", "CoolFusionTestModels"]
         ),
         .testTarget(
             name: "CoolFusionEvalTests",
             dependencies: ["CoolFusionEval", "CoolFusion", "CoolFusionLocal", "coolfusion", "CoolFusionModelStore",
-                           "CoolFusionTestSupport"]
+                           "CoolFusionTestSupport", "CoolFusionTestModels"]
         ),
         // Also builds the library example, which one of its tests runs.
         .testTarget(
@@ -137,7 +139,7 @@ let package = Package(
             name: "CoolFusionServerTests",
             dependencies: [
                 "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionLocal", "CoolFusionModelStore",
-                "CoolFusionTestSupport",
+                "CoolFusionTokenizers", "CoolFusionTestSupport", "CoolFusionTestModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
