@@ -77,24 +77,4 @@ import Testing
                                        status: .badRequest, param: "prompt", contains: "context of 64 tokens")
         }
     }
-
-    @Test func fullQueueAnswers503() async throws {
-        try await withServer(configure: { $0.concurrency = 1; $0.queueLimit = 0 }) { client in
-            let slow = ByteBuffer(string: #"{"prompt": "Count: one, two,", "max_tokens": 48}"#)
-            async let first = client.execute(uri: "/v1/completions", method: .post, body: slow) { $0.status }
-            try await Task.sleep(for: .milliseconds(300))
-            let second = try await client.execute(uri: "/v1/completions", method: .post,
-                                                  body: ByteBuffer(string: #"{"prompt": "Hi"}"#)) { response in
-                (response.status, try Wire.error(response))
-            }
-            #expect(second.0 == .serviceUnavailable)
-            #expect(second.1.message.contains("busy"))
-            #expect(try await first == .ok)
-            // The slot is free again afterwards.
-            try await client.execute(uri: "/v1/completions", method: .post,
-                                     body: ByteBuffer(string: #"{"prompt": "Hi", "max_tokens": 2}"#)) {
-                #expect($0.status == .ok)
-            }
-        }
-    }
 }

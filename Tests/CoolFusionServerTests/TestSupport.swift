@@ -39,6 +39,11 @@ enum Wire {
             .filter { $0.hasPrefix("data: ") }
             .map { String($0.dropFirst("data: ".count)) }
     }
+
+    /// The JSON events of a server-sent-event body before its closing `[DONE]`, decoded.
+    static func chunks<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> [T] {
+        try events(response).filter { $0 != "[DONE]" }.map { try WireCoding.decoder().decode(T.self, from: Data($0.utf8)) }
+    }
 }
 
 /// Runs `body`, failing after `limit` instead of hanging (a bound for a broken build, not a timing
