@@ -6,7 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// Requests the server must refuse, each with a 4xx/5xx JSON error that names the problem.
+/// Requests the server must refuse, each with a 4xx/5xx JSON error that names the problem. Served by
+/// the synthetic models: what is refused does not depend on the weights.
 @Suite(.serialized) struct ServerErrorTests {
     func withServer(_ members: [any FusionMember]? = nil, configure: (inout ServeConfiguration) -> Void = { _ in },
                     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -14,7 +15,7 @@ import Testing
         configuration.defaultMaxTokens = 8
         configuration.maximumMaxTokens = 512
         configure(&configuration)
-        let members = try members ?? [try TestModels.smol(), try TestModels.gemma()]
+        let members = try members ?? SyntheticMembers.both()
         let server = try FusionServer(members: members, configuration: configuration)
         try await Application(router: server.makeRouter()).test(.router, body)
     }
@@ -67,11 +68,11 @@ import Testing
     }
 
     @Test func promptLongerThanAModelsContextIsRefused() async throws {
-        let members = [try TestModels.shortContext(), try TestModels.gemma()]
+        let members = [try SyntheticMembers.shortContext(), try SyntheticMembers.both()[1]]
         try await withServer(members) { client in
             let long = String(repeating: "word ", count: 80)
             try await Self.expectError(client, "/v1/completions", #"{"prompt": "\#(long)", "max_tokens": 4}"#,
-                                       status: .badRequest, param: "prompt", contains: "smollm2-short")
+                                       status: .badRequest, param: "prompt", contains: SyntheticMembers.shortContextName)
             // Short prompt, but prompt + max_tokens beyond the 64-token context.
             try await Self.expectError(client, "/v1/completions", #"{"prompt": "Hi", "max_tokens": 100}"#,
                                        status: .badRequest, param: "prompt", contains: "context of 64 tokens")

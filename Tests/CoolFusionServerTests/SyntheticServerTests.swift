@@ -13,10 +13,6 @@ import Testing
 @Suite struct SyntheticServerTests {
     static let prompt = "Question: What is two plus three?\nAnswer:"
 
-    static func members() throws -> [HostedModel] {
-        try SyntheticModel.allCases.map { try HostedModel(path: try $0.path(), name: $0.name) }
-    }
-
     func withServer(_ members: [any FusionMember], configure: (inout ServeConfiguration) -> Void = { _ in },
                     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var configuration = ServeConfiguration()
@@ -26,7 +22,7 @@ import Testing
     }
 
     @Test func completionIsTheDecodersOutputWholeAndStreamed() async throws {
-        let members = try Self.members()
+        let members = try SyntheticMembers.both()
         let direct = try await FusionDecoder(models: members.map { $0.makeSourceModel() }, options: FusionOptions(maxTokens: 12))
             .generate(prompt: Self.prompt)
         try await withServer(members) { client in
@@ -58,7 +54,7 @@ import Testing
     /// is free again.
     @Test func fullQueueAnswers503() async throws {
         let hold = Hold()
-        let members = try Self.members().map { HeldMember(inner: $0, hold: hold) }
+        let members = try SyntheticMembers.both().map { HeldMember(inner: $0, hold: hold) }
         try await withServer(members, configure: { $0.concurrency = 1; $0.queueLimit = 0 }) { client in
             let body = ByteBuffer(string: #"{"prompt": "Count: one, two,", "max_tokens": 8}"#)
             async let first = client.execute(uri: "/v1/completions", method: .post, body: body) { $0.status }

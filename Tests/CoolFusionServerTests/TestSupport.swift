@@ -5,18 +5,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 
-/// The two smallest default models, loaded once per test process (weights are memory-mapped), and a
-/// context-capped copy of one for the "prompt too long" case.
+/// The two smallest default models, loaded once per test process (weights are memory-mapped).
 enum TestModels {
     private static let smolResult = Result { try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-135m") }
     private static let gemmaResult = Result { try HostedModel(path: try ModelStore().resolve("gemma3-270m"), name: "gemma3-270m") }
-    private static let shortResult = Result {
-        try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-short", contextLength: 64)
-    }
 
     static func smol() throws -> HostedModel { try smolResult.get() }
     static func gemma() throws -> HostedModel { try gemmaResult.get() }
-    static func shortContext() throws -> HostedModel { try shortResult.get() }
 }
 
 enum Wire {
