@@ -131,7 +131,7 @@ let package = Package(
             name: "CoolFusionRemoteTests",
             dependencies: [
                 "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers",
-                "CoolFusionGGUF", "CoolFusionModelStore",
+                "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
