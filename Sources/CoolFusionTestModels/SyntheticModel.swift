@@ -19,7 +19,7 @@ public enum SyntheticModel: String, CaseIterable, Sendable {
     public var name: String { rawValue }
 
     /// The network's size: small enough that a debug build runs a forward pass in a millisecond or so.
-    public static let shape = SyntheticShape(embedding: 32, feedForward: 64, layers: 2, heads: 4, kvHeads: 2, context: 512)
+    public static let shape = SyntheticShape(embedding: 32, feedForward: 64, layers: 2, heads: 4, kvHeads: 2, context: 4096)
 
     /// The complete GGUF file.
     public func bytes() -> [UInt8] {
