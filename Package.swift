@@ -108,7 +108,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CoolFusionEngineTests",
-            dependencies: ["CoolFusionEngine", "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionEngine", "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionModelStore",
+                           "CoolFusionTestModels"],
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
