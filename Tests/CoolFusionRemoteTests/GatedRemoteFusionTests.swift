@@ -1,6 +1,7 @@
 import CoolFusion
 import CoolFusionRemote
 import CoolFusionServer
+import CoolFusionTestModels
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -62,8 +63,8 @@ import Testing
     }
 
     /// Runs `body` against a real `WorkerServer` for `hosted` on a free loopback port, counting the
-    /// requests it receives.
-    static func withCountedWorker<T: Sendable>(_ hosted: HostedModel,
+    /// requests it receives; `before` runs ahead of answering each (counted) request (given its path's last component).
+    static func withCountedWorker<T: Sendable>(_ hosted: HostedModel, before: @escaping @Sendable (String) async -> Void = { _ in },
                                                _ body: @escaping @Sendable (String, WorkerServer, RequestCounter) async throws -> T)
         async throws -> T {
         let worker = WorkerServer(hosted: hosted, idleTimeout: .seconds(120))
@@ -71,7 +72,10 @@ import Testing
         // Around the worker's whole responder: a router's middleware covers only routes added after it.
         let inner = worker.makeRouter().buildResponder()
         let responder = CallbackResponder<ServerRequestContext> { request, context in
-            try await counter.handle(request, context: context, next: inner.respond)
+            try await counter.handle(request, context: context) { request, context in
+                await before(request.uri.path.split(separator: "/").last.map(String.init) ?? "")
+                return try await inner.respond(to: request, context: context)
+            }
         }
         let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(.live) { client in
@@ -157,5 +161,41 @@ import Testing
         // so a generation that never consults the follower never calls the engine for a completion.
         if threshold == -.infinity { #expect(counts["completions", default: 0] == 0, "\(counts)") }
         if local.stats.fusedSegments ?? 0 > 0 { #expect(counts["completions", default: 0] > 0, "\(counts)") }
+    }
+
+    @Test("a follower whose worker stops answering at the catch-up fails the step within the timeout, naming it")
+    func followerThatHangsAtTheCatchUp() async throws {
+        let threshold = try await Self.mixedThreshold(leader: 1)
+        let spm = try SyntheticPair.spm()
+        // The worker takes the catch-up and never answers it (as a hung or unplugged machine would)
+        // until the test is over.
+        let (released, release) = AsyncStream<Void>.makeStream()
+        defer { release.finish() }
+        let timeout = Duration.seconds(3)
+        let outcome = try await Self.withCountedWorker(try SyntheticPair.bpe(), before: { call in
+            if call == "commit_text" { for await _ in released {} }
+        }) { url, _, counter in
+            let worker = try await RemoteWorker.connect(url: url, timeout: timeout)
+            let follower = worker.makeSourceModel()
+            let decoder = try FusionDecoder(models: [follower, PackagedSourceModel(spm.makeSourceModel(), splitter: spm.splitter)],
+                                            options: Self.gated(leader: 1, threshold: threshold))
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await decoder.generate(prompt: Self.prompt)
+                release.finish()
+                return ("the generation succeeded", clock.now - start, counter.count("commit_text"), url)
+            } catch {
+                release.finish()
+                return (String(describing: error), clock.now - start, counter.count("commit_text"), url)
+            }
+        }
+        let (message, elapsed, catchUps, url) = outcome
+        #expect(catchUps == 1)
+        #expect(message.contains(SyntheticModel.bytePairs.name), "\(message)")
+        #expect(message.contains(url), "\(message)")
+        #expect(message.contains("commit_text"), "\(message)")
+        // The timeout ends the call; the margin is for a loaded machine, a hang would never end.
+        #expect(elapsed < timeout + .seconds(30), "\(elapsed)")
     }
 }
