@@ -1,4 +1,6 @@
+import CoolFusion
 import CoolFusionTestModels
+import CoolFusionTestSupport
 import Foundation
 import Testing
 
@@ -101,5 +103,54 @@ import Testing
         let segments = try #require(trace["segments"] as? [[String: Any]], "\(answer.body)")
         #expect(!segments.isEmpty)
         #expect(segments.allSatisfy { ($0["gate"] as? [String: Any])?["fused"] as? Bool == false }, "\(answer.body)")
+    }
+
+    /// The fused flags of a trace's segments, as JSON gives them.
+    static func fusedFlags(_ object: [String: Any]) -> [Bool?] {
+        (object["segments"] as? [[String: Any]] ?? []).map { ($0["gate"] as? [String: Any])?["fused"] as? Bool }
+    }
+
+    @Test("serve --method gated with a follower behind a worker answers as generate does in process")
+    func workerFollowerServesAsInProcess() async throws {
+        // A threshold between the extremes: the SentencePiece leader's median margin when it writes
+        // alone, so the answer has confident segments and fused ones (whose catch-up crosses the wire).
+        let models = try SyntheticMembers.both().reversed().map { $0.makeSourceModel() }
+        let alone = try await FusionDecoder(models: models, options: FusionOptions(
+            method: .gated, maxTokens: 24, gate: GateSettings(leader: 0, signal: .margin, threshold: -.infinity)))
+            .generate(prompt: "Question: What is the capital of France?\nAnswer:")
+        let margins = alone.segments.compactMap { $0.gate?.margin }.sorted()
+        try #require(margins.count >= 2, "the leader wrote \(margins.count) segments")
+        let threshold = String(margins[margins.count / 2])
+
+        let worker = try ServerProcess(["worker", "--model", try SyntheticModel.bytePairs.path()])
+        defer { worker.stop() }
+        let master = try ServerProcess(["serve", "--method", "gated", "--model", try SyntheticModel.sentencePiece.path(),
+                                        "--worker", worker.url, "--gate-threshold=\(threshold)"])
+        defer { master.stop() }
+        let answer = try await EndToEndTests.post(master.url + "/v1/completions",
+                                                  #"{"prompt": "Question: What is the capital of France?\nAnswer:", "max_tokens": 24}"#,
+                                                  timeout: .seconds(300))
+        #expect(answer.status == 200, "\(answer.body)")
+        let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+        let served = try Self.coolFusion(answer.body)
+        let servedText = (object?["choices"] as? [[String: Any]])?.first?["text"] as? String
+
+        let process = Process()
+        process.executableURL = try CoolFusionExecutable.url()
+        process.arguments = ["generate", "--json", "--method", "gated", "--model", try SyntheticModel.sentencePiece.path(),
+                             "--model", try SyntheticModel.bytePairs.path(), "--gate-threshold=\(threshold)", "--max-tokens", "24",
+                             "Question: What is the capital of France?\nAnswer:"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let generated = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+
+        #expect(servedText == generated["text"] as? String)
+        let flags = Self.fusedFlags(served)
+        #expect(flags == Self.fusedFlags(generated))
+        #expect(flags.contains(true) && flags.contains(false), "\(flags)")
     }
 }
