@@ -15,8 +15,8 @@ import Testing
     }
 
     @Test func promptsThatCannotFitAreRefusedBySizeBeforeTokenising() async throws {
-        try await withServer([try TestModels.shortContext(), try TestModels.gemma()]) { client in
-            // 64 tokens of SmolLM2 hold a few kilobytes at most: 200 kB is refused by its size, with
+        try await withServer([try SyntheticMembers.shortContext(), try SyntheticMembers.both()[1]]) { client in
+            // 64 tokens of the short-context model hold a few kilobytes at most: 200 kB is refused by its size, with
             // the model whose context it cannot fit.
             let prompt = String(repeating: "word ", count: 40_000)
             try await ServerErrorTests.expectError(client, "/v1/completions", #"{"prompt": "\#(prompt)", "max_tokens": 4}"#,
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func brokenTextNumbersAndMethodsAreNamed() async throws {
-        try await withServer([try TestModels.smol()]) { client in
+        try await withServer(try SyntheticMembers.both()) { client in
             let completions = "/v1/completions"
             try await ServerErrorTests.expectError(client, completions, #"{"prompt": "a\ud800b"}"#, status: .badRequest,
                                                    param: "prompt", contains: "lone UTF-16 surrogate")
