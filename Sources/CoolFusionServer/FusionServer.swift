@@ -86,6 +86,7 @@ public final class FusionServer: Sendable {
         return try GenerationPlan.make(
             prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            topP: body.topP, seed: body.seed,
             task: body.task, warnings: [], configuration: configuration)
     }
 
@@ -103,6 +104,7 @@ public final class FusionServer: Sendable {
         var plan = try GenerationPlan.make(
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            topP: body.topP, seed: body.seed,
             task: body.task, warnings: warnings, configuration: configuration)
         plan.stop = stop
         return plan
