@@ -43,7 +43,8 @@ extension FusionServer {
         let options = FusionOptions(
             method: configuration.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
             segmentTokenCap: configuration.segmentTokenCap, selection: plan.selection,
-            concurrent: configuration.concurrentModels, gate: plan.gate)
+            concurrent: configuration.concurrentModels, gate: plan.gate,
+            sampling: plan.sampling)
         do {
             let decoder = try FusionDecoder(models: models, options: options)
             let result = try await decoder.generate(prompts: plan.prompts, onSegment: onSegment)

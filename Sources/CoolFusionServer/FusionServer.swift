@@ -120,6 +120,7 @@ public final class FusionServer: Sendable {
         return try GenerationPlan.make(
             prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            topP: body.topP, seed: body.seed,
             task: body.task, warnings: [], configuration: configuration, budget: budget)
     }
 
@@ -137,6 +138,7 @@ public final class FusionServer: Sendable {
         var plan = try GenerationPlan.make(
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
+            topP: body.topP, seed: body.seed,
             task: body.task, warnings: warnings, configuration: configuration, budget: budget)
         plan.stop = stop
         return plan
