@@ -67,7 +67,9 @@ let package = Package(
                 "CoolFusion", "CoolFusionLocal", "CoolFusionRemote", "CoolFusionTokenizers", "CoolFusionEngine",
                 "CoolFusionGGUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -89,45 +91,51 @@ let package = Package(
         ),
         // What several test targets share: running the built executable, repository paths, build mode.
         .target(name: "CoolFusionTestSupport", path: "Sources/CoolFusionTestSupport"),
-        // Micro-benchmark of the matmul kernels on the default models' real decode shapes.
-        .executableTarget(name: "coolfusion-kernels-bench", dependencies: ["CoolFusionKernels", "CoolFusionGGUF"]),
-        .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore"]),
+        // Tiny GGUF models (both tokenizer kinds) written at test time, for logic tests without downloads.
+        .target(name: "CoolFusionTestModels", dependencies: ["CoolFusionGGUF", "CoolFusionTestSupport"]),
+        // Micro-benchmark of the matmul kernels on real models' decode shapes (the store's default models
+        // unless paths are given).
+        .executableTarget(name: "coolfusion-kernels-bench",
+                          dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"]),
+        .testTarget(name: "CoolFusionGGUFTests", dependencies: ["CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestSupport"]),
         .testTarget(
             name: "CoolFusionKernelsTests",
-            dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionKernels", "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestSupport"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "CoolFusionTokenizersTests",
-            dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionTokenizers", "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "CoolFusionEngineTests",
-            dependencies: ["CoolFusionEngine", "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionModelStore"],
+            dependencies: ["CoolFusionEngine", "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionModelStore",
+                           "CoolFusionTestModels"],
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "CoolFusionModelStoreTests", dependencies: ["CoolFusionModelStore"]),
         .testTarget(
             name: "CoolFusionTests",
             dependencies: ["CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore",
-                           "CoolFusionTestSupport"]
+                           "CoolFusionTestSupport", "CoolFusionTestModels"]
         ),
         .testTarget(
             name: "CoolFusionEvalTests",
             dependencies: ["CoolFusionEval", "CoolFusion", "CoolFusionLocal", "coolfusion", "CoolFusionModelStore",
-                           "CoolFusionTestSupport"]
+                           "CoolFusionTestSupport", "CoolFusionTestModels"]
         ),
         // Also builds the library example, which one of its tests runs.
         .testTarget(
             name: "CoolFusionCLITests",
-            dependencies: ["coolfusion", "fuse-two-models", "CoolFusion", "CoolFusionModelStore", "CoolFusionTestSupport"]
+            dependencies: ["coolfusion", "fuse-two-models", "CoolFusion", "CoolFusionModelStore", "CoolFusionTestSupport",
+                           "CoolFusionTestModels"]
         ),
         .testTarget(
             name: "CoolFusionRemoteTests",
             dependencies: [
                 "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers",
-                "CoolFusionGGUF", "CoolFusionModelStore",
+                "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -135,7 +143,7 @@ let package = Package(
             name: "CoolFusionServerTests",
             dependencies: [
                 "coolfusion", "CoolFusionServer", "CoolFusionRemote", "CoolFusion", "CoolFusionLocal", "CoolFusionModelStore",
-                "CoolFusionTestSupport",
+                "CoolFusionTokenizers", "CoolFusionTestSupport", "CoolFusionTestModels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -51,9 +51,4 @@ struct WeightLoader {
         }
         return result
     }
-
-    /// An optional vector: nil when the file lacks it.
-    func optionalVector(_ name: String, count: Int) throws(EngineError) -> [Float]? {
-        has(name) ? try vector(name, count: count) : nil
-    }
 }

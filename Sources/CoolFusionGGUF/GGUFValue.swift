@@ -3,6 +3,9 @@ public enum GGUFValueType: UInt32, Sendable {
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6, bool = 7
     case string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
 
+    /// The type's name as error messages give it (`uint32`, `string`, `array`): the case's own name.
+    public var name: String { String(describing: self) }
+
     /// The smallest number of bytes one value of this type occupies in the file. Used to reject
     /// element counts that cannot fit in what is left of the file before anything is allocated.
     var minimumEncodedSize: Int {
@@ -23,23 +26,29 @@ public enum GGUFValue: Sendable, Equatable {
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
     case array(GGUFArray)
 
+    /// The value's type as the file numbers it.
+    public var type: GGUFValueType {
+        switch self {
+        case .uint8: .uint8
+        case .int8: .int8
+        case .uint16: .uint16
+        case .int16: .int16
+        case .uint32: .uint32
+        case .int32: .int32
+        case .uint64: .uint64
+        case .int64: .int64
+        case .float32: .float32
+        case .float64: .float64
+        case .bool: .bool
+        case .string: .string
+        case .array: .array
+        }
+    }
+
     /// A short name of the type, for error messages (`uint32`, `array of string`).
     public var typeName: String {
-        switch self {
-        case .uint8: "uint8"
-        case .int8: "int8"
-        case .uint16: "uint16"
-        case .int16: "int16"
-        case .uint32: "uint32"
-        case .int32: "int32"
-        case .uint64: "uint64"
-        case .int64: "int64"
-        case .float32: "float32"
-        case .float64: "float64"
-        case .bool: "bool"
-        case .string: "string"
-        case .array(let array): "array of \(array.elementTypeName)"
-        }
+        if case .array(let array) = self { return "array of \(array.elementTypeName)" }
+        return type.name
     }
 
     /// The value as an integer if it is any integer type (or a bool), else nil.
@@ -92,23 +101,26 @@ public enum GGUFArray: Sendable, Equatable {
         }
     }
 
-    public var elementTypeName: String {
+    /// The type of the elements, as the file numbers it.
+    public var elementType: GGUFValueType {
         switch self {
-        case .uint8: "uint8"
-        case .int8: "int8"
-        case .uint16: "uint16"
-        case .int16: "int16"
-        case .uint32: "uint32"
-        case .int32: "int32"
-        case .uint64: "uint64"
-        case .int64: "int64"
-        case .float32: "float32"
-        case .float64: "float64"
-        case .bool: "bool"
-        case .string: "string"
-        case .array: "array"
+        case .uint8: .uint8
+        case .int8: .int8
+        case .uint16: .uint16
+        case .int16: .int16
+        case .uint32: .uint32
+        case .int32: .int32
+        case .uint64: .uint64
+        case .int64: .int64
+        case .float32: .float32
+        case .float64: .float64
+        case .bool: .bool
+        case .string: .string
+        case .array: .array
         }
     }
+
+    public var elementTypeName: String { elementType.name }
 
     /// The elements as integers when the array holds an integer type (or bools).
     public var integers: [Int]? {

@@ -62,26 +62,8 @@ public struct GGUFWriter {
         (count + alignment - 1) / alignment * alignment
     }
 
-    private static func valueType(_ value: GGUFValue) -> GGUFValueType {
-        switch value {
-        case .uint8: .uint8
-        case .int8: .int8
-        case .uint16: .uint16
-        case .int16: .int16
-        case .uint32: .uint32
-        case .int32: .int32
-        case .uint64: .uint64
-        case .int64: .int64
-        case .float32: .float32
-        case .float64: .float64
-        case .bool: .bool
-        case .string: .string
-        case .array: .array
-        }
-    }
-
     private static func appendTyped(_ value: GGUFValue, to out: inout [UInt8]) {
-        out.appendLittleEndian(valueType(value).rawValue)
+        out.appendLittleEndian(value.type.rawValue)
         appendPayload(value, to: &out)
     }
 
@@ -104,24 +86,22 @@ public struct GGUFWriter {
     }
 
     private static func appendArray(_ array: GGUFArray, to out: inout [UInt8]) {
-        func header(_ type: GGUFValueType) {
-            out.appendLittleEndian(type.rawValue)
-            out.appendLittleEndian(UInt64(array.count))
-        }
+        out.appendLittleEndian(array.elementType.rawValue)
+        out.appendLittleEndian(UInt64(array.count))
         switch array {
-        case .uint8(let a): header(.uint8); out.append(contentsOf: a)
-        case .int8(let a): header(.int8); out.append(contentsOf: a.map { UInt8(bitPattern: $0) })
-        case .uint16(let a): header(.uint16); a.forEach { out.appendLittleEndian($0) }
-        case .int16(let a): header(.int16); a.forEach { out.appendLittleEndian($0) }
-        case .uint32(let a): header(.uint32); a.forEach { out.appendLittleEndian($0) }
-        case .int32(let a): header(.int32); a.forEach { out.appendLittleEndian($0) }
-        case .uint64(let a): header(.uint64); a.forEach { out.appendLittleEndian($0) }
-        case .int64(let a): header(.int64); a.forEach { out.appendLittleEndian($0) }
-        case .float32(let a): header(.float32); a.forEach { out.appendLittleEndian($0.bitPattern) }
-        case .float64(let a): header(.float64); a.forEach { out.appendLittleEndian($0.bitPattern) }
-        case .bool(let a): header(.bool); out.append(contentsOf: a.map { $0 ? 1 : 0 })
-        case .string(let a): header(.string); a.forEach { out.appendString($0) }
-        case .array(let a): header(.array); a.forEach { appendArray($0, to: &out) }
+        case .uint8(let a): out.append(contentsOf: a)
+        case .int8(let a): out.append(contentsOf: a.map { UInt8(bitPattern: $0) })
+        case .uint16(let a): a.forEach { out.appendLittleEndian($0) }
+        case .int16(let a): a.forEach { out.appendLittleEndian($0) }
+        case .uint32(let a): a.forEach { out.appendLittleEndian($0) }
+        case .int32(let a): a.forEach { out.appendLittleEndian($0) }
+        case .uint64(let a): a.forEach { out.appendLittleEndian($0) }
+        case .int64(let a): a.forEach { out.appendLittleEndian($0) }
+        case .float32(let a): a.forEach { out.appendLittleEndian($0.bitPattern) }
+        case .float64(let a): a.forEach { out.appendLittleEndian($0.bitPattern) }
+        case .bool(let a): out.append(contentsOf: a.map { $0 ? 1 : 0 })
+        case .string(let a): a.forEach { out.appendString($0) }
+        case .array(let a): a.forEach { appendArray($0, to: &out) }
         }
     }
 }

@@ -1,29 +1,12 @@
 import CCoolFusionKernels
 
-/// f32 vector helpers for attention, norms and activations (AVX2/FMA in C, scalar fallback).
+/// f32 vector helpers for attention, residuals and activations (AVX2/FMA in C, scalar fallback).
+/// The engine's RMSNorm is `VectorMath.rmsNorm` (ggml's rounding: squares summed in Double).
 extension Kernels {
-    /// Σ a[i]·b[i]
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        cf_dot_f32(a, b, Int64(count))
-    }
-    /// y += a·x
-    public static func axpy(_ a: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
-        cf_axpy_f32(a, x, y, Int64(count))
-    }
-    /// x *= a
-    public static func scale(_ x: UnsafeMutablePointer<Float>, by a: Float, count: Int) { cf_scale_f32(x, a, Int64(count)) }
     /// y += x
     public static func add(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) { cf_add_f32(x, y, Int64(count)) }
-    /// y *= x elementwise
-    public static func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) { cf_mul_f32(x, y, Int64(count)) }
     /// Σ x[i]²
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Float { cf_sum_squares_f32(x, Int64(count)) }
-    /// max x[i] (−∞ when empty)
-    public static func max(_ x: UnsafePointer<Float>, count: Int) -> Float { cf_max_f32(x, Int64(count)) }
-    /// x[i] = exp(x[i] − max); returns Σ x[i] afterwards (softmax numerator and denominator).
-    public static func expSubtractSum(_ x: UnsafeMutablePointer<Float>, max: Float, count: Int) -> Float {
-        cf_exp_sub_sum_f32(x, max, Int64(count))
-    }
     /// In-place softmax of `count` values, rounded as ggml's soft_max (its exp approximation in
     /// blocks of 8 values, block sums added in Double, one multiply by the Float reciprocal).
     /// Attention calls it on key positions aligned to multiples of 8, padded with −∞, so its blocks
@@ -44,17 +27,6 @@ extension Kernels {
     /// and attention weights it multiplies them with, as f16; rounding ours the same way makes
     /// attention agree with it to float accuracy.
     public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) { cf_round_to_half_f32(x, Int64(count)) }
-    /// out = x / sqrt(mean(x²) + eps) · weight  (RMSNorm; `out` may alias `x`)
-    public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, epsilon: Float,
-                               out: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
-        let meanSquare = sumOfSquares(x, count: count) / Float(count)
-        let inverse = 1 / (meanSquare + epsilon).squareRoot()
-        if UnsafePointer(out) != x { out.update(from: x, count: count) }
-        scale(out, by: inverse, count: count)
-        multiply(weight, into: out, count: count)
-    }
-
     /// Attention scores of one query against `count` key rows:
     /// scores[t] = scale · (q · rows[t]), row t starting at `rows + t·stride` (`width` floats each),
     /// summed in the lane order of the product llama.cpp runs for `order` (see `AttentionOrder`).

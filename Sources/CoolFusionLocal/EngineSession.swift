@@ -10,6 +10,8 @@ public final class EngineSession: InferenceSession {
     private var pendingAdoption: [(state: Session, last: TokenID)] = []
     /// A fork of an earlier state of `session` (see `checkpoint`); nil when none is useful.
     private var saved: Session?
+    /// The engine's sampler (the one `coolfusion run` uses), seeded at `startSampling`.
+    private var sampler: Sampler?
 
     public init(model: Model) {
         session = model.makeSession()
@@ -28,6 +30,22 @@ public final class EngineSession: InferenceSession {
         guard let token = session.greedyToken() else { throw EngineSessionError.emptySession }
         // The log-prob comes from the same function scoring uses, so a reused candidate scores exactly
         // as a scored one would.
+        let confidence = session.logits.withUnsafeBufferPointer { LogitSummary.confidence(of: $0) }
+        return CoolFusion.GeneratedToken(token: token, logProb: try session.logProbability(of: token), confidence: confidence)
+    }
+
+    public func startSampling(_ sampling: TokenSampling) throws {
+        sampler = sampling.isGreedy ? nil : try Sampler(SamplingParameters(
+            temperature: Float(sampling.temperature), topK: 0, topP: Float(sampling.topP), seed: sampling.seed))
+    }
+
+    public func sampleNext() throws -> CoolFusion.GeneratedToken {
+        guard var sampler else { return try greedyNext() }
+        guard let token = sampler.sample(session.logits) else { throw EngineSessionError.emptySession }
+        self.sampler = sampler
+        // The model's own log-prob, not the temperature-scaled one the token was drawn with: it is
+        // reused as this model's assessment of its own candidate, and assessment is of the text under
+        // the model, exactly as scoring the candidate would give.
         let confidence = session.logits.withUnsafeBufferPointer { LogitSummary.confidence(of: $0) }
         return CoolFusion.GeneratedToken(token: token, logProb: try session.logProbability(of: token), confidence: confidence)
     }

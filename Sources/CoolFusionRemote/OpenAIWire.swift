@@ -49,6 +49,7 @@ public enum OpenAIWire {
         public var prompt: Prompt
         public var maxTokens: Int?
         public var temperature: Double?
+        public var topP: Double?
         public var seed: Int?
         public var stop: Stop?
         public var stream: Bool?
@@ -185,6 +186,7 @@ public enum OpenAIWire {
         public var maxTokens: Int?
         public var maxCompletionTokens: Int?
         public var temperature: Double?
+        public var topP: Double?
         public var seed: Int?
         public var stop: Stop?
         public var stream: Bool?

@@ -16,6 +16,9 @@ public struct PackagedSourceModel: SourceModel {
     public var wordSplitter: any WordSplitter { splitter }
 
     public func open(prompt: String) async throws { try await inner.open(prompt: prompt) }
+    public func open(prompt: String, sampling: TokenSampling) async throws {
+        try await inner.open(prompt: prompt, sampling: sampling)
+    }
 
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
         try await inner.nextSegment(rule: rule, tokenCap: tokenCap)

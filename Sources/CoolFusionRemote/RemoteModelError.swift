@@ -13,6 +13,10 @@ public enum RemoteModelError: Error, CustomStringConvertible, Sendable {
     case splitterNotPortable(worker: String, modelIndex: Int)
     /// A remote engine cannot do what the fusion needs (e.g. no prompt log-probabilities).
     case unsupported(worker: String, url: String, what: String)
+    /// An earlier call failed (`reason`) and the worker has not answered since: it is not waited on again.
+    case down(worker: String, url: String, reason: String)
+    /// The model behind the worker's URL is not the one the master saw at start-up (its digest changed).
+    case modelChanged(worker: String, url: String, expected: String, found: String?)
 
     public var description: String {
         switch self {
@@ -29,6 +33,11 @@ public enum RemoteModelError: Error, CustomStringConvertible, Sendable {
                 + "wrap local models in PackagedSourceModel"
         case .unsupported(let worker, let url, let what):
             return "engine \(worker) at \(url) cannot be fused: \(what)"
+        case .down(let worker, let url, let reason):
+            return "worker \(worker) at \(url) is down (\(reason)); it is used again once it answers"
+        case .modelChanged(let worker, let url, let expected, let found):
+            return "worker \(worker) at \(url) now serves a different model (model digest \(found ?? "not reported"), "
+                + "not \(expected) as at start-up); restart serve to fuse the new model"
         }
     }
 
@@ -36,7 +45,8 @@ public enum RemoteModelError: Error, CustomStringConvertible, Sendable {
     public var worker: String {
         switch self {
         case .unreachable(let worker, _, _, _), .timedOut(let worker, _, _, _), .failed(let worker, _, _, _, _),
-             .malformedAnswer(let worker, _, _, _), .splitterNotPortable(let worker, _), .unsupported(let worker, _, _):
+             .malformedAnswer(let worker, _, _, _), .splitterNotPortable(let worker, _), .unsupported(let worker, _, _),
+             .down(let worker, _, _), .modelChanged(let worker, _, _, _):
             return worker
         }
     }

@@ -8,6 +8,8 @@ public struct RemoteWorker: Sendable {
     public let package: TokenizerPackage
     public let splitter: PackagedWordSplitter
     public let client: WorkerClient
+    /// Whether the worker answers, shared by every generation (`/health`, and not waiting on it again).
+    public let health = WorkerHealth()
 
     public var name: String { info.name }
     public var url: String { client.baseURL }

@@ -34,26 +34,42 @@ public enum WorkerAPI {
         public var contextLength: Int
         public var tokenizerDigest: String
         public var sessions: Int
-        public init(name: String, architecture: String, contextLength: Int, tokenizerDigest: String, sessions: Int) {
+        /// The identity of the served model (the SHA-256 of its GGUF header and size); absent from
+        /// older workers.
+        public var modelDigest: String?
+        public init(name: String, architecture: String, contextLength: Int, tokenizerDigest: String, sessions: Int,
+                    modelDigest: String? = nil) {
             self.name = name
             self.architecture = architecture
             self.contextLength = contextLength
             self.tokenizerDigest = tokenizerDigest
             self.sessions = sessions
+            self.modelDigest = modelDigest
         }
     }
 
     public struct Open: Codable, Sendable {
         public var prompt: String
-        public init(prompt: String) { self.prompt = prompt }
+        /// The id the new session is to have (`POST /v1/sessions`; absent: the worker picks one).
+        /// Chosen by the master so it can close a session whose open it gave up on (a timeout): the
+        /// worker may still create it, and a `DELETE` of an id not open yet stops that.
+        public var sessionId: String?
+        public init(prompt: String, sessionId: String? = nil) {
+            self.prompt = prompt
+            self.sessionId = sessionId
+        }
     }
 
     public struct Opened: Codable, Sendable {
         public var sessionId: String
         public var promptTokens: Int
-        public init(sessionId: String, promptTokens: Int) {
+        /// The served model's identity (as in `Info`), so the master checks on every session that the
+        /// model behind the URL is still the one it saw at start-up.
+        public var modelDigest: String?
+        public init(sessionId: String, promptTokens: Int, modelDigest: String? = nil) {
             self.sessionId = sessionId
             self.promptTokens = promptTokens
+            self.modelDigest = modelDigest
         }
     }
 

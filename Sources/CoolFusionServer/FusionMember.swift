@@ -23,9 +23,14 @@ public protocol FusionMember: Sendable {
     var isRemote: Bool { get }
     /// A fresh source model for one generation.
     func makeSourceModel() -> any SourceModel
+    /// Whether the member answers, for a member that can fail on its own (a worker); nil for one that
+    /// cannot (a model in this process).
+    var reachability: WorkerHealth? { get }
 }
 
 extension FusionMember {
+    public var reachability: WorkerHealth? { nil }
+
     public var tokenizer: Tokenizer { splitter.tokenizer }
 
     /// Prompt tokens as the model will see them (BOS included when it wants one, chat markup parsed).
@@ -42,6 +47,7 @@ extension RemoteWorker: FusionMember {
     public var contextLength: Int { info.contextLength }
     public var chatTemplateSource: String? { package.chatTemplate() }
     public var isRemote: Bool { true }
+    public var reachability: WorkerHealth? { health }
 }
 
 extension OpenAICompatibleEngine: FusionMember {

@@ -25,7 +25,7 @@ extension FusionServer {
             try await queue.acquire()
         } catch is GenerationQueue.Full {
             throw APIError(.serviceUnavailable, "the server is busy: \(configuration.concurrency) generations running and "
-                           + "\(configuration.queueLimit) waiting; retry later", type: "server_busy")
+                           + "\(configuration.queueLimit) waiting; retry later", type: "server_busy").retryingAfter(1)
         }
         let created = Int(Date().timeIntervalSince1970)
         return stream
@@ -43,17 +43,26 @@ extension FusionServer {
         let options = FusionOptions(
             method: configuration.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
             segmentTokenCap: configuration.segmentTokenCap, selection: plan.selection,
-            concurrent: configuration.concurrentModels, gate: plan.gate)
+            concurrent: configuration.concurrentModels, gate: plan.gate,
+            sampling: plan.sampling)
         do {
             let decoder = try FusionDecoder(models: models, options: options)
             let result = try await decoder.generate(prompts: plan.prompts, onSegment: onSegment)
-            for model in models { await model.close() }
+            await Self.close(models)
             let dropped = ledger.dropped
             for note in dropped { logger.warning("\(note)") }
             return Outcome(result: result, dropped: dropped)
         } catch {
-            for model in models { await model.close() }
+            await Self.close(models)
             throw error
+        }
+    }
+
+    /// Closes every model of a generation at once (a worker that failed is not waited on: see
+    /// `RemoteSourceModel.close`), on every way out of it: answer, error or cancellation.
+    static func close(_ models: [ServedSourceModel]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for model in models { group.addTask { await model.close() } }
         }
     }
 

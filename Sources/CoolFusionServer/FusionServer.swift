@@ -13,6 +13,10 @@ public final class FusionServer: Sendable {
     public let configuration: ServeConfiguration
     let queue: GenerationQueue
     let logger: Logger
+    /// The largest prompt and request body that can fit the members' contexts.
+    let budget: RequestSizeBudget
+    /// At most two of the largest prompts that can fit are tokenised at once.
+    let tokenization: TokenizationGate
 
     public init(members: [any FusionMember], configuration: ServeConfiguration = ServeConfiguration(),
                 logger: Logger = Logger(label: "coolfusion.serve")) throws {
@@ -22,6 +26,8 @@ public final class FusionServer: Sendable {
         self.configuration = configuration
         queue = GenerationQueue(concurrency: configuration.concurrency, queueLimit: configuration.queueLimit)
         self.logger = logger
+        budget = RequestSizeBudget(members: members)
+        tokenization = TokenizationGate(capacity: 2 * (budget.promptBytes.max() ?? 0))
     }
 
     /// Warnings about the setup (models that fall back to the plain chat format).
@@ -32,7 +38,9 @@ public final class FusionServer: Sendable {
         router.add(middleware: ErrorLoggingMiddleware())
         router.get("/health") { _, _ in
             let status = await self.queue.status
-            return JSONAnswer(Health(status: "ok", models: self.members.map(\.name), running: status.running,
+            let states = self.members.map(MemberState.init)
+            return JSONAnswer(Health(status: states.allSatisfy { $0.state == "up" } ? "ok" : "degraded",
+                                     models: self.members.map(\.name), members: states, running: status.running,
                                      waiting: status.waiting, finished: status.finished, cancelled: status.cancelled))
         }
         router.get("/v1/models") { _, _ in
@@ -42,30 +50,56 @@ public final class FusionServer: Sendable {
         }
         router.post("/v1/completions") { request, context in
             var request = request
-            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: &request, context: context)
-            let plan = try self.plan(body)
+            let body = try await RequestBody.decode(OpenAIWire.CompletionRequest.self, from: &request, context: context,
+                                              limit: self.budget.bodyBytes)
+            var bytes = 0
+            if case .text(let prompt) = body.prompt { bytes = prompt.utf8.count }
+            let plan = try await self.tokenization.admit(bytes: bytes) { try self.plan(body) }
             let shape = ResponseShape.completion(id: "cmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
             return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
         router.post("/v1/chat/completions") { request, context in
             var request = request
-            let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: &request, context: context)
-            let plan = try self.plan(body)
+            let body = try await RequestBody.decode(OpenAIWire.ChatRequest.self, from: &request, context: context,
+                                              limit: self.budget.bodyBytes)
+            let bytes = body.messages.reduce(0) { $0 + $1.content.text.utf8.count }
+            let plan = try await self.tokenization.admit(bytes: bytes) { try self.plan(body) }
             let shape = ResponseShape.chat(id: "chatcmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
             return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
+        MethodGuard.add(to: router, routes: [("/health", .get), ("/v1/models", .get), ("/v1/completions", .post),
+                                             ("/v1/chat/completions", .post)])
         return router
     }
 
     struct Health: Codable, Sendable {
+        /// "ok", or "degraded" while a member is down.
         var status: String
         var models: [String]
+        var members: [MemberState]
         var running: Int
         var waiting: Int
         /// Generations that ran to their end since the start.
         var finished: Int
         /// Generations stopped early because their client hung up.
         var cancelled: Int
+    }
+
+    /// One member as `/health` reports it: "up", or "down" with the failure that put it down.
+    struct MemberState: Codable, Sendable {
+        var name: String
+        var state: String
+        var reason: String?
+
+        init(_ member: any FusionMember) {
+            name = member.name
+            switch member.reachability?.state ?? .up {
+            case .up: state = "up"
+            case .down(let why):
+                state = "down"
+                reason = why
+            }
+        }
     }
 
     static func newID() -> String { UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
@@ -86,7 +120,8 @@ public final class FusionServer: Sendable {
         return try GenerationPlan.make(
             prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
-            task: body.task, warnings: [], configuration: configuration)
+            topP: body.topP, seed: body.seed,
+            task: body.task, warnings: [], configuration: configuration, budget: budget)
     }
 
     func plan(_ body: OpenAIWire.ChatRequest) throws -> GenerationPlan {
@@ -103,7 +138,8 @@ public final class FusionServer: Sendable {
         var plan = try GenerationPlan.make(
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
-            task: body.task, warnings: warnings, configuration: configuration)
+            topP: body.topP, seed: body.seed,
+            task: body.task, warnings: warnings, configuration: configuration, budget: budget)
         plan.stop = stop
         return plan
     }

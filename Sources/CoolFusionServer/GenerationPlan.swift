@@ -14,22 +14,23 @@ struct GenerationPlan: Sendable {
     var selection: any SelectionRule
     /// The gate of `gated`: the server's, or the task's.
     var gate: GateSettings
+    /// How the models draw their proposals (greedy unless the request set a temperature).
+    var sampling = TokenSampling.greedy
 
     /// Checks the fields every endpoint shares and each model's context.
     static func make(prompts: [String], members: [any FusionMember], maxTokens requested: Int?, stop: [String],
-                     model: String?, n: Int?, temperature: Double?, task: String?, warnings: [String],
-                     configuration: ServeConfiguration) throws -> GenerationPlan {
+                     model: String?, n: Int?, temperature: Double?, topP: Double?, seed: Int?, task: String?,
+                     warnings: [String], configuration: ServeConfiguration,
+                     budget: RequestSizeBudget) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
             throw APIError(.notFound, "the model '\(model)' does not exist; this server serves '\(configuration.modelName)'",
                            param: "model", code: "model_not_found")
         }
         if let n, n != 1 { throw APIError.badRequest("only n = 1 is supported, got \(n)", param: "n") }
-        var warnings = warnings
-        if let temperature {
-            guard temperature.isFinite, (0...2).contains(temperature) else {
-                throw APIError.badRequest("temperature must be between 0 and 2, got \(temperature)", param: "temperature")
-            }
-            if temperature > 0 { warnings.append("temperature \(temperature) ignored: the fusion decodes greedily") }
+        let sampling = try sampling(temperature: temperature, topP: topP, seed: seed)
+        // Remote members generate through their own protocol, which has no sampling settings.
+        if !sampling.isGreedy, let remote = members.first(where: \.isRemote) {
+            throw APIError.badRequest(SamplingError.unsupported(model: remote.name).description, param: "temperature")
         }
         let maxTokens = requested ?? configuration.defaultMaxTokens
         guard (1...configuration.maximumMaxTokens).contains(maxTokens) else {
@@ -38,6 +39,13 @@ struct GenerationPlan: Sendable {
         }
         guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty }) else {
             throw APIError.badRequest("stop takes at most 4 non-empty sequences", param: "stop")
+        }
+        // Before any tokenising: a prompt too long in bytes to fit a context is refused as it is.
+        for (index, (member, prompt)) in zip(members, prompts).enumerated() where prompt.utf8.count > budget.promptBytes[index] {
+            throw APIError(
+                .badRequest, "the prompt is \(prompt.utf8.count) bytes, more than the \(budget.promptBytes[index]) bytes that "
+                + "can fit the context of \(member.contextLength) tokens of model \(member.name); shorten the prompt",
+                param: "prompt", code: "context_length_exceeded")
         }
         var counts: [Int] = []
         for (member, prompt) in zip(members, prompts) {
@@ -53,7 +61,24 @@ struct GenerationPlan: Sendable {
         }
         return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings,
                               selection: try selection(task: task, configuration: configuration),
-                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate)
+                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate, sampling: sampling)
+    }
+
+    /// The request's sampling settings, each checked with an error naming its field. A negative seed
+    /// is taken by its bit pattern, so every integer is a valid seed.
+    static func sampling(temperature: Double?, topP: Double?, seed: Int?) throws -> TokenSampling {
+        let sampling = TokenSampling(temperature: temperature ?? 0, topP: topP ?? 1,
+                                     seed: UInt64(bitPattern: Int64(seed ?? 0)))
+        do {
+            try sampling.validate()
+        } catch {
+            switch error {
+            case .invalidTemperature: throw APIError.badRequest(error.description, param: "temperature")
+            case .invalidTopP: throw APIError.badRequest(error.description, param: "top_p")
+            case .unsupported: throw APIError.badRequest(error.description, param: "temperature")
+            }
+        }
+        return sampling
     }
 
     /// The rule for a request that named `task` (nil: the server's rule).

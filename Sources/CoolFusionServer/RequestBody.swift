@@ -1,6 +1,7 @@
 import CoolFusionRemote
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Reads and decodes JSON request bodies with errors a client can act on: which field has the wrong
 /// type or is missing, or that the body is not JSON at all.
@@ -10,22 +11,34 @@ enum RequestBody {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw APIError(.contentTooLarge, "the request body is larger than \(context.maxUploadSize) bytes")
+            throw unreadable(error, limit: context.maxUploadSize)
         }
         return try decode(type, from: Data(buffer.readableBytesView))
     }
 
     /// Like `decode(_:from:context:)`, keeping the collected body in `request` (`collectBody`): the
     /// request can then still be watched for its client hanging up (`FusionServer.watchingClient`).
+    /// `limit` (default: the context's upload limit) is the largest body read.
     static func decode<T: Decodable>(_ type: T.Type, from request: inout Request,
-                                     context: ServerRequestContext) async throws -> T {
+                                     context: ServerRequestContext, limit: Int? = nil) async throws -> T {
         let buffer: ByteBuffer
+        let limit = limit ?? context.maxUploadSize
         do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw APIError(.contentTooLarge, "the request body is larger than \(context.maxUploadSize) bytes")
+            throw unreadable(error, limit: limit)
         }
         return try decode(type, from: Data(buffer.readableBytesView))
+    }
+
+    /// Why a body could not be collected: too large, or broken on the wire (a bad chunk size, a
+    /// connection closed mid-body).
+    static func unreadable(_ error: any Error, limit: Int) -> APIError {
+        if error is NIOTooManyBytesError {
+            return APIError(.contentTooLarge, "the request body is larger than \(limit) bytes, more than a request "
+                            + "that fits the models' contexts can need")
+        }
+        return .badRequest("the request body could not be read: \(error)")
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
@@ -33,6 +46,13 @@ enum RequestBody {
         do {
             return try WireCoding.decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            // The decoder's own words hide these causes ("not valid JSON", or "wrong type" where a
+            // field may take several types): name them and their field.
+            if let problem = JSONDiagnosis.textProblem(Array(data)) { throw problem }
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let problem = JSONDiagnosis.numberProblem(data, decoding: T.self) {
+                throw problem
+            }
             throw explain(error)
         }
     }

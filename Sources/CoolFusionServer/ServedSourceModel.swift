@@ -36,6 +36,10 @@ actor ServedSourceModel: SourceModel {
         try await guarded(()) { try await inner.open(prompt: prompt) }
     }
 
+    func open(prompt: String, sampling: TokenSampling) async throws {
+        try await guarded(()) { try await inner.open(prompt: prompt, sampling: sampling) }
+    }
+
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
         let abstain = SegmentProposal(candidate: Candidate(text: "", isFinal: false), alignment: .cappedWhole,
                                       tokensGenerated: 0, tokensReused: 0)

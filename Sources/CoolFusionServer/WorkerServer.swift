@@ -12,11 +12,26 @@ public struct WorkerServer: Sendable {
     public let hosted: HostedModel
     let sessions: WorkerSessions
     let splitters: SplitterStore
+    /// The served model's identity, reported with every session so a master notices a swapped model.
+    public let modelDigest: String
+    /// The most bytes a prompt can have and still fit the context: longer ones are refused untokenised.
+    let promptByteLimit: Int
 
     public init(hosted: HostedModel, idleTimeout: Duration = .seconds(300), maximumSessions: Int = 64) {
         self.hosted = hosted
         sessions = WorkerSessions(idleTimeout: idleTimeout, maximumSessions: maximumSessions)
         splitters = SplitterStore(own: hosted.splitter)
+        modelDigest = ModelIdentity.digest(of: hosted.model.file)
+        promptByteLimit = RequestSizeBudget(members: [hosted]).promptBytes[0]
+    }
+
+    /// Refuses a prompt too long in bytes to fit the context, before it is tokenised.
+    func checkSize(_ prompt: String) throws {
+        guard prompt.utf8.count <= promptByteLimit else {
+            throw APIError(.badRequest, "the prompt is \(prompt.utf8.count) bytes, more than the \(promptByteLimit) bytes "
+                           + "that can fit the context of \(hosted.contextLength) tokens", param: "prompt",
+                           code: "context_length_exceeded")
+        }
     }
 
     /// Frees idle sessions every `interval` until cancelled (run it beside the server).
@@ -41,7 +56,7 @@ public struct WorkerServer: Sendable {
         router.get("/v1/worker") { _, _ in
             JSONAnswer(WorkerAPI.Info(name: hosted.name, architecture: hosted.model.architectureName,
                                       contextLength: hosted.contextLength, tokenizerDigest: hosted.package.digest,
-                                      sessions: await sessions.count))
+                                      sessions: await sessions.count, modelDigest: modelDigest))
         }
         router.get("/v1/worker/tokenizer") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/octet-stream"],
@@ -55,22 +70,30 @@ public struct WorkerServer: Sendable {
         }
         addSessionRoutes(to: router)
         addTokenRoutes(to: router)
+        MethodGuard.add(to: router, routes: [("/health", .get), ("/v1/models", .get), ("/v1/worker", .get),
+                                             ("/v1/worker/tokenizer", .get), ("/v1/sessions", .post),
+                                             ("/v1/completions", .post), ("/tokenize", .post), ("/detokenize", .post)])
         return router
     }
 
     private func addSessionRoutes(to router: Router<ServerRequestContext>) {
         router.post("/v1/sessions") { request, context in
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
+            try checkSize(open.prompt)
+            if let chosen = open.sessionId { try WorkerSessions.validate(chosen: chosen) }
             let model = hosted.makeEngineSourceModel()
             try await model.open(prompt: open.prompt)
-            let id = try await sessions.add(model)
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt)))
+            let id = try await sessions.add(model, id: open.sessionId)
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt),
+                                               modelDigest: modelDigest))
         }
         router.post("/v1/sessions/:id/open") { request, context in
             let id = try context.parameters.require("id")
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
+            try checkSize(open.prompt)
             try await withSession(id) { model in try await model.open(prompt: open.prompt) }
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt)))
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt),
+                                               modelDigest: modelDigest))
         }
         router.post("/v1/sessions/:id/next_segment") { request, context in
             let id = try context.parameters.require("id")
@@ -122,6 +145,11 @@ public struct WorkerServer: Sendable {
         router.post("/v1/sessions/:id/answer") { request, context in
             let id = try context.parameters.require("id")
             let answer = try await RequestBody.decode(WorkerAPI.Answer.self, from: request, context: context)
+            // Checked before generating: a budget beyond the context would only be refused once it ran out.
+            guard (1...hosted.contextLength).contains(answer.maxTokens) else {
+                throw APIError.badRequest("max_tokens must be between 1 and the context length \(hosted.contextLength), "
+                                          + "got \(answer.maxTokens)", param: "max_tokens")
+            }
             let result = try await withSession(id) { model in
                 try await model.generateAnswer(maxTokens: answer.maxTokens, stopSequences: answer.stop)
             }
@@ -148,6 +176,7 @@ public struct WorkerServer: Sendable {
         }
         router.post("/tokenize") { request, context in
             let body = try await RequestBody.decode(TokenizeRequest.self, from: request, context: context)
+            try checkSize(body.prompt)
             // As vLLM's `add_special_tokens`: with it, the prompt as the model reads one (BOS, special
             // tokens parsed); without, plain text.
             let tokens = body.addSpecialTokens ?? true

@@ -16,6 +16,9 @@ actor WorkerSessions {
     }
 
     private var entries: [String: Entry] = [:]
+    /// Ids deleted before they were open (a master that gave up waiting for their open).
+    private var closedEarly: Set<String> = []
+    static let closedEarlyLimit = 4096
     let idleTimeout: Duration
     let maximumSessions: Int
     private let clock = ContinuousClock()
@@ -32,14 +35,29 @@ actor WorkerSessions {
     }
 
     /// Registers a new session; 503 when the worker already holds `maximumSessions`.
-    func add(_ model: EngineSourceModel) throws -> String {
+    func add(_ model: EngineSourceModel, id chosen: String? = nil) throws -> String {
         reap()
         guard entries.count < maximumSessions else {
             throw APIError(.serviceUnavailable, "the worker holds its maximum of \(maximumSessions) sessions; retry later")
+                .retryingAfter(1)
         }
-        let id = "sess-" + UUID().uuidString.lowercased()
+        let id = chosen ?? "sess-" + UUID().uuidString.lowercased()
+        if closedEarly.remove(id) != nil {
+            throw APIError(.gone, "session '\(id)' was closed before its open finished", code: "session_closed")
+        }
+        guard entries[id] == nil else {
+            throw APIError(.conflict, "session '\(id)' already exists", param: "session_id", code: "session_exists")
+        }
         entries[id] = Entry(model: model, lastUsed: clock.now)
         return id
+    }
+
+    /// Checks a session id a master chose: the worker's own shape, so it is safe in a path.
+    static func validate(chosen id: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard id.hasPrefix("sess-"), (6...64).contains(id.count), id.allSatisfy({ allowed.contains($0) }) else {
+            throw APIError.badRequest("session_id must be 'sess-' and up to 59 of a-z, 0-9, '-'", param: "session_id")
+        }
     }
 
     /// The session's model for one call, which must be followed by `checkIn`; 404 for an unknown or
@@ -66,7 +84,11 @@ actor WorkerSessions {
 
     @discardableResult
     func remove(_ id: String) -> Bool {
-        entries.removeValue(forKey: id) != nil
+        if entries.removeValue(forKey: id) != nil { return true }
+        // Perhaps still opening: remember it, so the open does not register it (bounded memory).
+        if closedEarly.count >= Self.closedEarlyLimit { closedEarly.removeAll() }
+        closedEarly.insert(id)
+        return false
     }
 
     /// Frees sessions without a running call that are idle longer than the timeout; returns how many.

@@ -1,15 +1,26 @@
-// Micro-benchmark of the matmul kernels on the real weights of the default models.
+// Micro-benchmark of the matmul kernels on the real weights of GGUF models.
 //
-//   swift run -c release coolfusion-kernels-bench [--threads 1,2] [--batch 32] [model.gguf ...]
+//   swift run -c release coolfusion-kernels-bench [--threads 1,2] [--batch 32] [--repeats 20]
+//       [--llama-decode TPS,...] [--llama-prefill TPS,...] [MODEL ...]
+//
+// MODEL is a default model's alias or a GGUF path; without any, the default models already in the
+// model store (`$COOLFUSION_MODELS`, else ~/.cache/coolfusion/models; nothing is fetched).
 //
 // For each model it runs one matrix–vector product per weight matrix a decode step uses (every
 // 2-D tensor except the token embedding, which is also the output head when there is no
 // `output.weight`), i.e. the matmul part of one decoded token, and prints the time per token,
-// the weight bytes streamed per second, and the ratio to the measured memory read bandwidth and to
-// llama.cpp's whole decode step on this machine (DESIGN.md §4). With --batch it also times
-// n-row products (prefill / batched scoring) in GFLOP/s.
+// the weight bytes streamed per second and the ratio to the measured memory read bandwidth. With
+// --batch it also times n-row products (prefill / batched scoring) in GFLOP/s.
+//
+// --llama-decode and --llama-prefill give llama.cpp's tokens/s for the same models, in order, as
+// measured on the machine at hand (scripts/bench_engine.py measures them); the benchmark then prints
+// its matrix products as a share of llama.cpp's whole step. They are options because they belong to
+// a machine: on the 2-core development machine llama.cpp (llama-cpp-python 0.3.36, 2 threads) decoded
+// SmolLM2-135M Q4_1, Gemma-3-270M Q4_K_M and Qwen2.5-Coder-0.5B Q4_K_M at 95, 64 and 45 tokens/s and
+// prefilled at 279, 608 and 229 tokens/s.
 import CoolFusionGGUF
 import CoolFusionKernels
+import CoolFusionModelStore
 import Foundation
 
 struct Options {
@@ -17,36 +28,62 @@ struct Options {
     var batch = 32
     var repeats = 20
     var models: [String] = []
+    /// llama.cpp's tokens/s for each model, in the order of `models` (empty: not compared).
+    var llamaDecode: [Double] = []
+    var llamaPrefill: [Double] = []
 }
 
-func parseOptions() -> Options {
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+}
+
+func parseOptions(_ arguments: [String]) throws -> Options {
     var options = Options()
-    var arguments = CommandLine.arguments.dropFirst()
+    var arguments = arguments[...]
+    func value(_ flag: String) throws -> String {
+        guard let value = arguments.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+        return value
+    }
+    func positiveInt(_ flag: String) throws -> Int {
+        guard let number = Int(try value(flag)), number > 0 else { throw UsageError(description: "\(flag) takes a positive integer") }
+        return number
+    }
+    func numbers<T: LosslessStringConvertible>(_ flag: String, as: T.Type) throws -> [T] {
+        let parts = try value(flag).split(separator: ",").map { T(String($0)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+            throw UsageError(description: "\(flag) takes a comma-separated list of numbers")
+        }
+        return parts.compactMap { $0 }
+    }
     while let argument = arguments.popFirst() {
         switch argument {
-        case "--threads": options.threads = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
-        case "--batch": options.batch = Int(arguments.popFirst() ?? "") ?? options.batch
-        case "--repeats": options.repeats = Int(arguments.popFirst() ?? "") ?? options.repeats
-        default: options.models.append(argument)
+        case "--threads":
+            options.threads = try numbers(argument, as: Int.self)
+            guard options.threads.allSatisfy({ $0 > 0 }) else { throw UsageError(description: "--threads must be positive") }
+        case "--batch": options.batch = try positiveInt(argument)
+        case "--repeats": options.repeats = try positiveInt(argument)
+        case "--llama-decode": options.llamaDecode = try numbers(argument, as: Double.self)
+        case "--llama-prefill": options.llamaPrefill = try numbers(argument, as: Double.self)
+        default:
+            guard !argument.hasPrefix("--") else { throw UsageError(description: "unknown option \(argument)") }
+            options.models.append(argument)
         }
     }
+    let store = ModelStore()
     if options.models.isEmpty {
-        let directory = NSHomeDirectory() + "/.cache/coolfusion/models/"
-        options.models = ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"]
-            .map { directory + $0 }
+        options.models = DefaultModel.all.filter { store.isPresent($0) }.map { store.path(of: $0) }
+        guard !options.models.isEmpty else {
+            throw UsageError(description: "no default model in \(store.directory.path); give GGUF paths or run `coolfusion models fetch`")
+        }
+    } else {
+        options.models = try options.models.map { try store.resolve($0, fetchIfMissing: false) }
+    }
+    for (flag, list) in [("--llama-decode", options.llamaDecode), ("--llama-prefill", options.llamaPrefill)]
+    where !list.isEmpty && list.count != options.models.count {
+        throw UsageError(description: "\(flag) needs one number per model (\(options.models.count) models)")
     }
     return options
 }
-
-/// llama.cpp decode tokens/s with 2 threads on this machine kind (DESIGN.md §4).
-let llamaDecodeTokensPerSecond: [String: Double] = [
-    "SmolLM2-135M-Instruct.Q4_1.gguf": 95, "gemma-3-270m-q4_k_m.gguf": 64, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 45,
-]
-
-/// llama.cpp prefill tokens/s with 2 threads on this machine kind (DESIGN.md §4).
-let llamaPrefillTokensPerSecond: [String: Double] = [
-    "SmolLM2-135M-Instruct.Q4_1.gguf": 279, "gemma-3-270m-q4_k_m.gguf": 608, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": 229,
-]
 
 func seconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -97,13 +134,19 @@ func matrices(of file: GGUFFile) -> [(String, WeightMatrix)] {
     }
 }
 
-let options = parseOptions()
+let options: Options
+do {
+    options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("coolfusion-kernels-bench: \(error)\n".utf8))
+    exit(2)
+}
 print("AVX2/FMA kernels: \(CPUFeatures.hasAVX2FMA ? "yes" : "no (scalar fallback)")")
 for threads in options.threads {
     let pool = ThreadPool(threads: threads)
     let bandwidth = memoryReadBandwidth(pool: pool)
     print(String(format: "\n== %d thread(s): memory read bandwidth %.1f GB/s", threads, bandwidth / 1e9))
-    for path in options.models {
+    for (modelIndex, path) in options.models.enumerated() {
         let name = (path as NSString).lastPathComponent
         guard let file = try? GGUFFile(path: path) else { print("cannot open \(path)"); continue }
         let weights = matrices(of: file)
@@ -131,7 +174,7 @@ for threads in options.threads {
         }
         let perToken = totalTime / Double(options.repeats)
         let cpuPerToken = (threadCPUSeconds() - cpuStart) / Double(options.repeats)
-        let llama = llamaDecodeTokensPerSecond[name].map { 1 / $0 }
+        let llama = options.llamaDecode.isEmpty ? nil : 1 / options.llamaDecode[modelIndex]
         print(String(format: "\n%@: %d matrices, %.1f MB of weights per token", name, weights.count, Double(totalBytes) / Double(options.repeats) / 1e6))
         print(String(format: "  matvec time per token %.2f ms (%.0f tok/s bound), %.1f GB/s = %.0f%% of read bandwidth",
                      perToken * 1e3, 1 / perToken, Double(totalBytes) / totalTime / 1e9, 100 * Double(totalBytes) / totalTime / bandwidth))
@@ -140,7 +183,7 @@ for threads in options.threads {
                          cpuPerToken * 1e3, Double(totalBytes) / Double(options.repeats) / cpuPerToken / 1e9))
         }
         if let llama {
-            print(String(format: "  llama.cpp whole decode step (2 threads): %.2f ms; our matvecs take %.2f× of it", llama * 1e3, perToken / llama))
+            print(String(format: "  llama.cpp whole decode step: %.2f ms; our matvecs take %.2f× of it", llama * 1e3, perToken / llama))
         }
         for (key, value) in perKind.sorted(by: { $0.value.time > $1.value.time }) {
             print(String(format: "    %-22@ %3d× %8.1f µs each  %6.1f GB/s", key as NSString, value.count / options.repeats,
@@ -171,9 +214,11 @@ for threads in options.threads {
                 }
             }
             let cpu = threadCPUSeconds() - cpu0
-            let llamaPrefill = llamaPrefillTokensPerSecond[name] ?? 0
-            print(String(format: "  batch of %d rows, all layer matrices: %.1f GFLOP/s wall = %.0f tok/s (llama.cpp prefill, 2 threads: %.0f tok/s)",
-                         options.batch, flops / time / 1e9, Double(options.batch) / time, llamaPrefill))
+            print(String(format: "  batch of %d rows, all layer matrices: %.1f GFLOP/s wall = %.0f tok/s",
+                         options.batch, flops / time / 1e9, Double(options.batch) / time))
+            if !options.llamaPrefill.isEmpty {
+                print(String(format: "    llama.cpp prefill: %.0f tok/s", options.llamaPrefill[modelIndex]))
+            }
             if threads == 1 {
                 print(String(format: "    per CPU-second of this thread: %.1f GFLOP/s = %.0f tok/s", flops / cpu / 1e9, Double(options.batch) / cpu))
             }

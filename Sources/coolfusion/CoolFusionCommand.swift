@@ -8,7 +8,7 @@ struct CoolFusionCommand: AsyncParsableCommand {
         abstract: "Fuse LLMs with different tokenizers at inference time (Cool-Fusion), natively in Swift.",
         subcommands: [
             InspectCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchTokenizerCommand.self,
-            RunCommand.self, BenchCommand.self, GenerateCommand.self, EvalCommand.self, CalibrateCommand.self,
+            RunCommand.self, BenchCommand.self, GenerateCommand.self, ChatCommand.self, EvalCommand.self, CalibrateCommand.self,
             ServeCommand.self, WorkerCommand.self,
         ]
     )

@@ -103,20 +103,7 @@ public struct FusionTraceFormatter: Sendable {
     }
 
     /// Text in double quotes with newlines, tabs, quotes and backslashes escaped, so whitespace shows.
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    public static func quoted(_ text: String) -> String { VisibleText.quoted(text) }
 
     private static func number(_ value: Double?) -> String {
         guard let value else { return "-" }

@@ -43,6 +43,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @OptionGroup var gateOptions: GateOptions
 
+    @OptionGroup var samplingOptions: SamplingOptions
+
     @Flag(help: "Run the models one after another instead of concurrently (same output).")
     var sequential = false
 
@@ -87,7 +89,8 @@ struct GenerateCommand: AsyncParsableCommand {
             method: method, maxTokens: maxTokens, stopSequences: stops, segmentTokenCap: segmentTokenCap,
             selection: try selectionOptions.rule(modelNames: names), concurrent: !sequential,
             gate: try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,
-                                           subset: selectionOptions.weightsSubset))
+                                           subset: selectionOptions.weightsSubset),
+            sampling: samplingOptions.sampling)
         let decoder = try FusionDecoder(models: sources, options: options)
 
         let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1

@@ -16,9 +16,13 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "Cap the context length of the models loaded here (tokens).")
     var contextLength: Int?
 
+    @Option(help: "Close a connection that sends no complete request part (head, body chunk) for this many seconds while no answer is being written: half-sent heads, stalled bodies, idle keep-alive.")
+    var idleTimeout = 30.0
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if let contextLength, contextLength < 2 { throw ValidationError("--context-length must be at least 2") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
     }
 
     /// Serves `router` until the process is asked to stop (graceful: running requests finish or are
@@ -26,8 +30,10 @@ struct ListenOptions: ParsableArguments {
     func run(_ router: Router<ServerRequestContext>, defaultPort: Int, serverName: String, what: String) async throws {
         let app = Application(
             router: router,
+            server: ServerTransport.http1(idleTimeout: .milliseconds(Int64(idleTimeout * 1000))),
             configuration: .init(address: .hostname(host, port: port ?? defaultPort), serverName: serverName),
             onServerRunning: { channel in Self.announce(what: what, channel: channel) })
+        ForcedExit.install()
         try await app.runService()
     }
 

@@ -63,18 +63,6 @@ struct TokenizeCommand: ParsableCommand {
         return try Tokenizer.text(utf8: [UInt8](data))
     }
 
-    /// A piece with whitespace made visible, quoted, for the table.
-    static func visible(_ text: String) -> String {
-        var out = "'"
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "'": out += "\\'"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "'"
-    }
+    /// A piece with whitespace made visible, in single quotes, for the table.
+    static func visible(_ text: String) -> String { VisibleText.quoted(text, quote: "'") }
 }

@@ -1,11 +1,14 @@
 import Foundation
 import CoolFusionEngine
+import CoolFusionTestModels
 import Testing
 
-/// Fork / commit / truncate / batched scoring, checked against recomputing from scratch.
+/// Fork / commit / truncate / batched scoring, checked against recomputing from scratch; on default
+/// models, and on the synthetic models (which a debug build runs in seconds).
 @Suite(.serialized) struct SessionTests {
-    // Token ids of the golden prompts, so the tests need no tokenizer.
+    // Token ids of the golden prompts, so the tests need no tokenizer (the synthetic models have none).
     static func tokens(_ alias: String, prompt index: Int) throws -> (prompt: [Int32], continuation: [Int32]) {
+        if let synthetic = SyntheticModel(rawValue: alias) { return try SyntheticTokens.tokens(synthetic, prompt: index) }
         let golden = try Golden.load(alias).prompts[index]
         return (golden.prompt_tokens, golden.greedy_tokens)
     }
@@ -43,7 +46,7 @@ import Testing
         return top.map { abs(la[$0] - lb[$0]) }.max() ?? 0
     }
 
-    @Test(arguments: ["smollm2-135m", "gemma3-270m"])
+    @Test(arguments: ["smollm2-135m", "gemma3-270m"] + TestModels.synthetic)
     func divergingForkLeavesParentUntouched(alias: String) throws {
         let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 1)
@@ -63,7 +66,7 @@ import Testing
         #expect(Self.distance(fork.logits, forkReference.logits) < 1e-3)
     }
 
-    @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+    @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"] + TestModels.synthetic)
     func batchedScoringEqualsScoringEachAlone(alias: String) throws {
         let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 3)
@@ -108,7 +111,7 @@ import Testing
         #expect(Self.distance(scores[0].session.logits, otherReference.logits) < 1e-3)
     }
 
-    @Test(arguments: ["smollm2-135m", "gemma3-270m"])
+    @Test(arguments: ["smollm2-135m", "gemma3-270m"] + TestModels.synthetic)
     func truncateEqualsRecomputing(alias: String) throws {
         let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 2)
@@ -131,7 +134,7 @@ import Testing
         #expect(session.tokens.isEmpty && session.logits.isEmpty)
     }
 
-    @Test(arguments: ["smollm2-135m", "gemma3-270m"])
+    @Test(arguments: ["smollm2-135m", "gemma3-270m"] + TestModels.synthetic)
     func replaceEqualsRecomputing(alias: String) throws {
         let model = try TestModels.model(alias, rounding: .batchInvariant)
         let (prompt, continuation) = try Self.tokens(alias, prompt: 2)

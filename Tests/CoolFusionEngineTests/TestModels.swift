@@ -1,5 +1,6 @@
 import CoolFusionEngine
 import CoolFusionModelStore
+import CoolFusionTestModels
 import Foundation
 
 /// The default models the tests run on, found where the model store keeps them.
@@ -8,9 +9,14 @@ enum TestModels {
     static let aliases: [String] = ProcessInfo.processInfo.environment["COOLFUSION_ENGINE_MODELS"]
         .map { $0.split(separator: ",").map(String.init) } ?? ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
 
-    /// The model's file, fetched by the model store on first use (a fresh machine has none).
+    /// The synthetic models' names, which `path` and `model` also take.
+    static let synthetic = SyntheticModel.allCases.map(\.name)
+
+    /// The model's file, fetched by the model store on first use (a fresh machine has none); a
+    /// synthetic model's is written at first use.
     static func path(_ alias: String) throws -> String {
-        try ModelStore().resolve(alias)
+        if let model = SyntheticModel(rawValue: alias) { return try model.path() }
+        return try ModelStore().resolve(alias)
     }
 
     /// Loaded once per process and shared by the tests (models are immutable), one per rounding.

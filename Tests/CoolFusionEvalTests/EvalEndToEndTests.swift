@@ -1,4 +1,5 @@
 import CoolFusionEval
+import CoolFusionTestModels
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -6,27 +7,33 @@ import FoundationXML
 import Testing
 import CoolFusionTestSupport
 
-/// `coolfusion eval` on 3 items of the committed GSM-style set with two real default models and all
-/// five methods, then a resumed rerun and a report rebuild, checking every file of the report.
-/// One shot and 24 tokens keep it to minutes on 2 shared cores; prompt assembly with 3 shots is
-/// checked byte for byte in PromptFormatTests.
+/// `coolfusion eval` on 3 items of the committed GSM-style set with two models and all five methods,
+/// then a resumed rerun and a report rebuild, checking every file of the report. Two real default
+/// models in release builds; in debug builds, where real models are too slow, the two synthetic models
+/// (given as GGUF paths). One shot and 24 tokens keep it to minutes on 2 shared cores; prompt assembly
+/// with 3 shots is checked byte for byte in PromptFormatTests.
 @Suite(.serialized) struct EvalEndToEndTests {
-    static let models = ["smollm2-135m", "gemma3-270m"]
-    static let columns = ["smollm2-135m", "gemma3-270m", "cool", "cool-align", "rerank", "cool+rerank"]
-    static let files = ["single-smollm2-135m.jsonl", "single-gemma3-270m.jsonl", "cool.jsonl", "cool-align.jsonl",
-                        "rerank.jsonl", "cool+rerank.jsonl", "run.json"]
+    static let models = BuildMode.isRelease ? ["smollm2-135m", "gemma3-270m"] : SyntheticModel.allCases.map(\.name)
+    static let columns = models + ["cool", "cool-align", "rerank", "cool+rerank"]
+    static let files = models.map { "single-\($0).jsonl" } + ["cool.jsonl", "cool-align.jsonl", "rerank.jsonl",
+                                                               "cool+rerank.jsonl", "run.json"]
 
-    @Test(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"),
-          .timeLimit(.minutes(30)))
+    /// What `--model` is given: the aliases, or the synthetic models' files.
+    static func modelArguments() throws -> [String] {
+        BuildMode.isRelease ? models : try SyntheticModel.allCases.map { try $0.path() }
+    }
+
+    @Test(.timeLimit(.minutes(30)))
     func threeItemsTwoModelsEveryMethod() throws {
         let out = try RepositoryFiles.temporaryDirectory("e2e")
         let dataPath = RepositoryFiles.path("data/gsm_symbolic_test.jsonl")
         let arguments = ["eval", "--task", "gsm8k", "--data", dataPath, "--limit", "3",
-                         "--model", Self.models[0], "--model", Self.models[1], "--shots", "1", "--max-tokens", "24",
+                         "--model", try Self.modelArguments()[0], "--model", try Self.modelArguments()[1],
+                         "--shots", "1", "--max-tokens", "24",
                          "--out", out]
         let first = try CoolFusionExecutable.run(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")
-        #expect(first.stdout.contains("gsm_symbolic_test (flexible-extract, n=3): smollm2-135m "))
+        #expect(first.stdout.contains("gsm_symbolic_test (flexible-extract, n=3): \(Self.models[0]) "))
         #expect(first.stderr.contains("3/3"))
 
         // Every file, and nothing else.
@@ -90,7 +97,7 @@ import CoolFusionTestSupport
         }
         #expect(group.perplexity.allSatisfy { $0.n > 0 && ($0.mean ?? 0) >= 1 })
         let markdown = try String(contentsOf: root.appendingPathComponent("report.md"), encoding: .utf8)
-        #expect(markdown.contains("| dataset | metric | smollm2-135m | gemma3-270m | best single | cool | cool-align | rerank | cool+rerank |"))
+        #expect(markdown.contains("| dataset | metric | \(Self.models.joined(separator: " | ")) | best single | cool | cool-align | rerank | cool+rerank |"))
         #expect(markdown.contains("## Paired comparison with the best single model"))
         #expect(markdown.contains("## Average output perplexity"))
         let svg = try XMLDocument(data: Data(contentsOf: root.appendingPathComponent("report.svg")))

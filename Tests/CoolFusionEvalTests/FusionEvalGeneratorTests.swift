@@ -1,18 +1,15 @@
 import CoolFusion
 import CoolFusionEval
-import CoolFusionModelStore
+import CoolFusionTestModels
 import Testing
-import CoolFusionTestSupport
 import CoolFusionLocal
 
-/// The real generator's reading of method columns and options, on real models.
-@Suite(.enabled(if: BuildMode.isRelease, "real models load in release builds: swift test -c release"))
-struct FusionEvalGeneratorTests {
+/// The real generator's reading of method columns and options, on the two synthetic models (what is
+/// checked is the configuration, which does not depend on the weights).
+@Suite struct FusionEvalGeneratorTests {
     static func generator() throws -> FusionEvalGenerator {
-        let path = try ModelStore().resolve("smollm2-135m")
-        // Two instances of the smallest model under two names are enough to check the configuration.
-        return try FusionEvalGenerator(models: [try EngineSourceModel.load(path: path, name: "a"),
-                                                try EngineSourceModel.load(path: path, name: "b")])
+        try FusionEvalGenerator(models: [try EngineSourceModel.load(path: try SyntheticModel.bytePairs.path(), name: "a"),
+                                         try EngineSourceModel.load(path: try SyntheticModel.sentencePiece.path(), name: "b")])
     }
 
     @Test func acceptsTheMethodsAndOptionsItDocuments() throws {

@@ -1,5 +1,6 @@
 import CoolFusionGGUF
 import CoolFusionModelStore
+import CoolFusionTestSupport
 import Foundation
 import Testing
 
@@ -10,18 +11,6 @@ import Glibc
 /// Damage to a real model file, at many places: every case is a clean result or a GGUFError.
 @Suite("GGUF reader survives damaged real files")
 struct GGUFFuzzTests {
-    /// A tiny deterministic generator, so a failing case can be reproduced.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("truncating SmolLM2's header at many offsets gives a truncation error each time")
     func truncations() throws {
         let path = try ModelStore().resolve("smollm2-135m")
@@ -30,7 +19,7 @@ struct GGUFFuzzTests {
         let bytes = [UInt8](try handle.read(upToCount: header + 4096) ?? Data())
         try handle.close()
         var offsets = Array(0..<128)
-        var random = SplitMix64(state: 42)
+        var random = SeededGenerator(seed: 42)
         for _ in 0..<200 { offsets.append(Int(random.next() % UInt64(header))) }
         offsets += [header - 1, header, header + 100]
         for length in offsets {
@@ -50,7 +39,7 @@ struct GGUFFuzzTests {
         try #require(fd >= 0)
         defer { close(fd) }
 
-        var random = SplitMix64(state: 7)
+        var random = SeededGenerator(seed: 7)
         var rejected = 0, accepted = 0
         for _ in 0..<300 {
             let offset = off_t(random.next() % UInt64(original.dataOffset))

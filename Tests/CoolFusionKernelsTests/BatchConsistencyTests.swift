@@ -1,5 +1,6 @@
 import CoolFusionGGUF
 import CoolFusionKernels
+import CoolFusionTestSupport
 import Foundation
 import Testing
 

@@ -2,19 +2,7 @@ import CoolFusionGGUF
 import CoolFusionModelStore
 import Foundation
 import CoolFusionKernels
-
-/// Deterministic pseudo-random numbers (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import CoolFusionTestSupport
 
 /// Normalized mean squared error Σ(a−b)² / Σb², the measure llama.cpp's test-backend-ops uses.
 func nmse(_ a: [Float], _ reference: [Float]) -> Double {
@@ -94,8 +82,8 @@ func referenceMatmul(_ w: WeightMatrix, x: [Float], n: Int) throws -> [Float] {
     return y
 }
 
-/// The path of a default model given its file name, fetched by the model store on first use
-/// (DESIGN.md §3), so a fresh machine tests the real tensors instead of skipping them.
+/// The path of a default model given its file name, fetched by the model store on first use (the
+/// README's default models), so a fresh machine tests the real tensors instead of skipping them.
 func defaultModelPath(_ fileName: String) throws -> String {
     guard let model = DefaultModel.all.first(where: { $0.fileName == fileName }) else { return fileName }
     return try ModelStore().resolve(model.alias)

@@ -8,29 +8,17 @@ struct VectorTests {
     var a: [Float] { randomFloats(n, seed: 1, range: -4...4) }
     var b: [Float] { randomFloats(n, seed: 2, range: -4...4) }
 
-    @Test func dotAndSumOfSquares() {
-        let (a, b) = (a, b)
-        let expected = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        #expect(abs(Double(Kernels.dot(a, b, count: n)) - expected) < 1e-3)
+    @Test func sumOfSquares() {
+        let a = a
         let squares = a.reduce(0.0) { $0 + Double($1) * Double($1) }
         #expect(abs(Double(Kernels.sumOfSquares(a, count: n)) - squares) / squares < 1e-5)
     }
 
-    @Test func elementwise() {
+    @Test func add() {
         let (a, b) = (a, b)
         var y = b
-        Kernels.axpy(0.5, x: a, y: &y, count: n)
-        #expect(nmse(y, zip(a, b).map { 0.5 * $0 + $1 }) < 1e-12)
-        y = b
         Kernels.add(a, to: &y, count: n)
         #expect(y == zip(a, b).map { $0 + $1 })
-        y = b
-        Kernels.multiply(a, into: &y, count: n)
-        #expect(y == zip(a, b).map { $0 * $1 })
-        y = a
-        Kernels.scale(&y, by: 3, count: n)
-        #expect(y == a.map { $0 * 3 })
-        #expect(Kernels.max(a, count: n) == a.max()!)
     }
 
     @Test func softmaxAndActivations() {
@@ -68,11 +56,6 @@ struct VectorTests {
         }
         #expect(nmse(g, geluTable) < 1e-9)   // equal but for rare last-f16-bit ties of tanhf rounding
         #expect(nmse(g, geluExact) < 1e-6)   // the f16 table costs ~2^-12 relative per element
-
-        var normed = [Float](repeating: 0, count: n)
-        Kernels.rmsNorm(a, weight: b, epsilon: 1e-6, out: &normed, count: n)
-        let rms = (a.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n) + 1e-6).squareRoot()
-        #expect(nmse(normed, zip(a, b).map { Float(Double($0) / rms * Double($1)) }) < 1e-10)
     }
 
     @Test("roundToHalf gives the nearest f16 value, ties to even, like Float16(x)")

@@ -4,13 +4,14 @@ import CoolFusionServer
 import Testing
 
 /// A model behind the worker protocol, or behind an OpenAI-compatible completions endpoint, must fuse
-/// exactly as the same model in process: same segments, same winners, same text.
+/// exactly as the same model in process: same segments, same winners, same text. On the synthetic
+/// models (two tokenizer kinds), since the outcome does not depend on the weights.
 @Suite(.serialized) struct RemoteFusionTests {
     static let prompt = "Question: What is the capital of France?\nAnswer:"
     static let options = FusionOptions(maxTokens: 24)
 
     func localFusion() async throws -> FusionResult {
-        let decoder = try FusionDecoder(models: [try TestModels.smol().makeSourceModel(), try TestModels.gemma().makeSourceModel()],
+        let decoder = try FusionDecoder(models: [try SyntheticPair.bpe().makeSourceModel(), try SyntheticPair.spm().makeSourceModel()],
                                         options: Self.options)
         return try await decoder.generate(prompt: Self.prompt)
     }
@@ -26,13 +27,13 @@ import Testing
     @Test func workerModelFusesLikeTheLocalModel() async throws {
         let local = try await localFusion()
         #expect(!local.text.isEmpty)
-        let smol = try TestModels.smol()
-        let fused = try await withLiveWorker(try TestModels.gemma()) { url, worker in
+        let bpe = try SyntheticPair.bpe()
+        let fused = try await withLiveWorker(try SyntheticPair.spm()) { url, worker in
             let remoteWorker = try await RemoteWorker.connect(url: url, timeout: .seconds(60))
-            #expect(remoteWorker.name == "gemma3-270m")
+            #expect(remoteWorker.name == (try SyntheticPair.spm()).name)
             let remote = remoteWorker.makeSourceModel()
             let decoder = try FusionDecoder(
-                models: [PackagedSourceModel(smol.makeSourceModel(), splitter: smol.splitter), remote],
+                models: [PackagedSourceModel(bpe.makeSourceModel(), splitter: bpe.splitter), remote],
                 options: Self.options)
             let result = try await decoder.generate(prompt: Self.prompt)
             #expect(await worker.sessionCount == 1)
@@ -47,14 +48,14 @@ import Testing
 
     @Test func openAICompatibleEngineFusesLikeTheLocalModel() async throws {
         let local = try await localFusion()
-        let smol = try TestModels.smol()
-        let gemma = try TestModels.gemma()
-        let fused = try await withLiveWorker(gemma) { url, _ in
+        let bpe = try SyntheticPair.bpe()
+        let spm = try SyntheticPair.spm()
+        let fused = try await withLiveWorker(spm) { url, _ in
             // Our worker's /v1/completions speaks vLLM's shape (echo + logprobs, token ids).
-            let engine = try await OpenAICompatibleEngine.connect(url: url, package: gemma.package, timeout: .seconds(60))
-            #expect(engine.contextLength == gemma.contextLength || engine.contextLength == 4096)
+            let engine = try await OpenAICompatibleEngine.connect(url: url, package: spm.package, timeout: .seconds(60))
+            #expect(engine.contextLength == spm.contextLength || engine.contextLength == 4096)
             let decoder = try FusionDecoder(
-                models: [PackagedSourceModel(smol.makeSourceModel(), splitter: smol.splitter), engine.makeSourceModel()],
+                models: [PackagedSourceModel(bpe.makeSourceModel(), splitter: bpe.splitter), engine.makeSourceModel()],
                 options: Self.options)
             return try await decoder.generate(prompt: Self.prompt)
         }
@@ -74,17 +75,17 @@ import Testing
     }
 
     @Test func localSplitterWithoutPackageIsRefusedClearly() async throws {
-        let smol = try TestModels.smol()
-        try await withLiveWorker(try TestModels.gemma()) { url, _ in
+        let bpe = try SyntheticPair.bpe()
+        try await withLiveWorker(try SyntheticPair.spm()) { url, _ in
             let remote = try await RemoteWorker.connect(url: url).makeSourceModel()
             // The plain local model hands out its own tokenizer, which a worker cannot be told about.
-            let decoder = try FusionDecoder(models: [smol.makeSourceModel(), remote], options: Self.options)
+            let decoder = try FusionDecoder(models: [bpe.makeSourceModel(), remote], options: Self.options)
             do {
                 _ = try await decoder.generate(prompt: Self.prompt)
                 Issue.record("fusion with an unpackaged splitter succeeded")
             } catch let error as RemoteModelError {
                 #expect(error.description.contains("model 0"))
-                #expect(error.description.contains("gemma3-270m"))
+                #expect(error.description.contains((try SyntheticPair.spm()).name))
             }
             await remote.close()
         }

@@ -1,5 +1,6 @@
 import CoolFusionModelStore
 import CoolFusionServer
+import CoolFusionTestModels
 import Hummingbird
 import HummingbirdTesting
 
@@ -10,6 +11,18 @@ enum TestModels {
 
     static func smol() throws -> HostedModel { try smolResult.get() }
     static func gemma() throws -> HostedModel { try gemmaResult.get() }
+}
+
+/// The two synthetic models (byte-level BPE and SentencePiece), for tests of the protocols and the
+/// adapters, whose outcome does not depend on the weights: they run in debug builds without downloads.
+enum SyntheticPair {
+    private static let bpeResult = Result { try HostedModel(path: try SyntheticModel.bytePairs.path(), name: SyntheticModel.bytePairs.name) }
+    private static let spmResult = Result {
+        try HostedModel(path: try SyntheticModel.sentencePiece.path(), name: SyntheticModel.sentencePiece.name)
+    }
+
+    static func bpe() throws -> HostedModel { try bpeResult.get() }
+    static func spm() throws -> HostedModel { try spmResult.get() }
 }
 
 /// Runs `body` against a real `WorkerServer` listening on a free loopback port.

@@ -145,6 +145,48 @@ import Testing
                 let body = try Self.errorBody($0)
                 #expect(body.error.param == "max_tokens")
             }
+            // A whole answer's budget is checked before generating: negative, or beyond the context.
+            let opened = try await client.execute(uri: "/v1/sessions", method: .post,
+                                                  body: try Self.json(WorkerAPI.Open(prompt: "Hello"))) {
+                try Self.decode(WorkerAPI.Opened.self, $0)
+            }
+            for budget in [-1, 0, 1_000_000_000] {
+                try await client.execute(uri: "/v1/sessions/\(opened.sessionId)/answer", method: .post,
+                                         body: try Self.json(WorkerAPI.Answer(maxTokens: budget, stop: []))) {
+                    #expect($0.status == .badRequest, "max_tokens \(budget)")
+                    let body = try Self.errorBody($0)
+                    #expect(body.error.param == "max_tokens")
+                    #expect(body.error.message.contains("got \(budget)"))
+                }
+            }
+        }
+    }
+
+    /// A master chooses its session ids, so it can close a session whose open it gave up on: a DELETE
+    /// that comes before the open is remembered, and the open then does not register the session.
+    @Test func aSessionClosedBeforeItsOpenIsNeverRegistered() async throws {
+        try await withWorker { client, _ in
+            let chosen = "sess-" + UUID().uuidString.lowercased()
+            let opened = try await client.execute(uri: "/v1/sessions", method: .post,
+                                                  body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: chosen))) {
+                #expect($0.status == .ok)
+                return try Self.decode(WorkerAPI.Opened.self, $0)
+            }
+            #expect(opened.sessionId == chosen)
+            let early = "sess-" + UUID().uuidString.lowercased()
+            try await client.execute(uri: "/v1/sessions/\(early)", method: .delete) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/sessions", method: .post,
+                                     body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: early))) {
+                #expect($0.status == .gone)
+                let body = try Self.errorBody($0)
+                #expect(body.error.code == "session_closed")
+            }
+            try await client.execute(uri: "/v1/sessions", method: .post,
+                                     body: try Self.json(WorkerAPI.Open(prompt: "Hello", sessionId: "../etc"))) {
+                #expect($0.status == .badRequest)
+            }
+            let info = try await client.execute(uri: "/v1/worker", method: .get) { try Self.decode(WorkerAPI.Info.self, $0) }
+            #expect(info.sessions == 1)
         }
     }
 

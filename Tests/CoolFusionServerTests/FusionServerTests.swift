@@ -119,9 +119,7 @@ import Testing
                 #expect(response.headers[.contentType] == "text/event-stream")
                 let events = Wire.events(response)
                 #expect(events.last == "[DONE]")
-                let chunks = try events.dropLast().map {
-                    try WireCoding.decoder().decode(OpenAIWire.CompletionResponse.self, from: Data($0.utf8))
-                }
+                let chunks = try Wire.chunks(OpenAIWire.CompletionResponse.self, response)
                 // One event per committed segment, then the closing one with finish reason and usage.
                 #expect(chunks.count == direct.segments.count + 1)
                 #expect(chunks.map { $0.choices[0].text }.joined() == direct.text)
@@ -153,9 +151,7 @@ import Testing
             try await client.execute(uri: "/v1/chat/completions", method: .post, body: streamedBody) { response in
                 let events = Wire.events(response)
                 #expect(events.last == "[DONE]")
-                let chunks = try events.dropLast().map {
-                    try WireCoding.decoder().decode(OpenAIWire.ChatChunk.self, from: Data($0.utf8))
-                }
+                let chunks = try Wire.chunks(OpenAIWire.ChatChunk.self, response)
                 #expect(chunks.first?.choices[0].delta.role == "assistant")
                 #expect(chunks.allSatisfy { $0.object == "chat.completion.chunk" })
                 #expect(chunks.compactMap { $0.choices[0].delta.content }.joined() == whole.choices[0].message.content)

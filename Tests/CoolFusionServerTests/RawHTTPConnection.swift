@@ -60,6 +60,19 @@ final class RawHTTPConnection {
         try sendRequest("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", body: [])
     }
 
+    /// Sends `text` as it is: a hand-written request, or part of one.
+    func sendRaw(_ text: String) throws {
+        try sendRequest(text, body: [])
+    }
+
+    /// Reads until the server closes the connection and returns all it sent; throws `timedOut` after
+    /// `limit` (a no-hang bound: a server that never closes fails the test).
+    func readUntilClosed(within limit: Duration) async throws -> String {
+        try await receive(within: limit, waitingFor: "the server to close the connection") { received, closed in
+            closed ? String(decoding: received, as: UTF8.self) : nil
+        }
+    }
+
     private func sendRequest(_ head: String, body: [UInt8]) throws {
         var bytes = Array(head.utf8) + body
         while !bytes.isEmpty {

@@ -6,7 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// Requests the server must refuse, each with a 4xx/5xx JSON error that names the problem.
+/// Requests the server must refuse, each with a 4xx/5xx JSON error that names the problem. Served by
+/// the synthetic models: what is refused does not depend on the weights.
 @Suite(.serialized) struct ServerErrorTests {
     func withServer(_ members: [any FusionMember]? = nil, configure: (inout ServeConfiguration) -> Void = { _ in },
                     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -14,7 +15,7 @@ import Testing
         configuration.defaultMaxTokens = 8
         configuration.maximumMaxTokens = 512
         configure(&configuration)
-        let members = try members ?? [try TestModels.smol(), try TestModels.gemma()]
+        let members = try members ?? SyntheticMembers.both()
         let server = try FusionServer(members: members, configuration: configuration)
         try await Application(router: server.makeRouter()).test(.router, body)
     }
@@ -67,34 +68,14 @@ import Testing
     }
 
     @Test func promptLongerThanAModelsContextIsRefused() async throws {
-        let members = [try TestModels.shortContext(), try TestModels.gemma()]
+        let members = [try SyntheticMembers.shortContext(), try SyntheticMembers.both()[1]]
         try await withServer(members) { client in
             let long = String(repeating: "word ", count: 80)
             try await Self.expectError(client, "/v1/completions", #"{"prompt": "\#(long)", "max_tokens": 4}"#,
-                                       status: .badRequest, param: "prompt", contains: "smollm2-short")
+                                       status: .badRequest, param: "prompt", contains: SyntheticMembers.shortContextName)
             // Short prompt, but prompt + max_tokens beyond the 64-token context.
             try await Self.expectError(client, "/v1/completions", #"{"prompt": "Hi", "max_tokens": 100}"#,
                                        status: .badRequest, param: "prompt", contains: "context of 64 tokens")
-        }
-    }
-
-    @Test func fullQueueAnswers503() async throws {
-        try await withServer(configure: { $0.concurrency = 1; $0.queueLimit = 0 }) { client in
-            let slow = ByteBuffer(string: #"{"prompt": "Count: one, two,", "max_tokens": 48}"#)
-            async let first = client.execute(uri: "/v1/completions", method: .post, body: slow) { $0.status }
-            try await Task.sleep(for: .milliseconds(300))
-            let second = try await client.execute(uri: "/v1/completions", method: .post,
-                                                  body: ByteBuffer(string: #"{"prompt": "Hi"}"#)) { response in
-                (response.status, try Wire.error(response))
-            }
-            #expect(second.0 == .serviceUnavailable)
-            #expect(second.1.message.contains("busy"))
-            #expect(try await first == .ok)
-            // The slot is free again afterwards.
-            try await client.execute(uri: "/v1/completions", method: .post,
-                                     body: ByteBuffer(string: #"{"prompt": "Hi", "max_tokens": 2}"#)) {
-                #expect($0.status == .ok)
-            }
         }
     }
 }

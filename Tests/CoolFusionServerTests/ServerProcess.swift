@@ -12,9 +12,10 @@ final class ServerProcess: @unchecked Sendable {
     private var stderrText = ""
     private(set) var url = ""
 
-    init(_ arguments: [String], waitUpTo limit: TimeInterval = 120) throws {
+    /// - Parameter port: the port to listen on (0: any free one).
+    init(_ arguments: [String], port: Int = 0, waitUpTo limit: TimeInterval = 120) throws {
         process.executableURL = try CoolFusionExecutable.url()
-        process.arguments = arguments + ["--host", "127.0.0.1", "--port", "0"]
+        process.arguments = arguments + ["--host", "127.0.0.1", "--port", String(port)]
         process.standardOutput = output
         process.standardError = errors
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in

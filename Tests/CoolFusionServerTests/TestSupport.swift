@@ -5,18 +5,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 
-/// The two smallest default models, loaded once per test process (weights are memory-mapped), and a
-/// context-capped copy of one for the "prompt too long" case.
+/// The two smallest default models, loaded once per test process (weights are memory-mapped).
 enum TestModels {
     private static let smolResult = Result { try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-135m") }
     private static let gemmaResult = Result { try HostedModel(path: try ModelStore().resolve("gemma3-270m"), name: "gemma3-270m") }
-    private static let shortResult = Result {
-        try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-short", contextLength: 64)
-    }
 
     static func smol() throws -> HostedModel { try smolResult.get() }
     static func gemma() throws -> HostedModel { try gemmaResult.get() }
-    static func shortContext() throws -> HostedModel { try shortResult.get() }
 }
 
 enum Wire {
@@ -38,6 +33,11 @@ enum Wire {
             .components(separatedBy: "\n\n")
             .filter { $0.hasPrefix("data: ") }
             .map { String($0.dropFirst("data: ".count)) }
+    }
+
+    /// The JSON events of a server-sent-event body before its closing `[DONE]`, decoded.
+    static func chunks<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> [T] {
+        try events(response).filter { $0 != "[DONE]" }.map { try WireCoding.decoder().decode(T.self, from: Data($0.utf8)) }
     }
 }
 

@@ -1,5 +1,7 @@
 // CoolFusion kernels in C: code here can be compiled for AVX2/FMA per function with runtime
-// dispatch, which Swift's default x86-64 target cannot do (see DESIGN.md §4).
+// dispatch (cf_cpu_has_avx2_fma). Swift cannot do that: its default x86-64 target has no FMA, and
+// raising the target for a Swift module needs `unsafeFlags`, which would stop other packages from
+// depending on this one. docs/ENGINE.md describes the kernels and the two rounding modes.
 //
 // Types are ggml type ids (GGUF tensor types). Every function with a SIMD path also has a scalar
 // reference path, selectable with `simd` = 0, which the tests compare against.

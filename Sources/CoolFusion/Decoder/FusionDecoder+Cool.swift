@@ -7,7 +7,7 @@ extension FusionDecoder {
     func cool(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let splitters = models.map(\.wordSplitter)
         let ownOnly = options.method == .coolAlign
-        _ = try await eachModel { index, model in try await model.open(prompt: prompts[index]) }
+        _ = try await eachModel { index, model in try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
         var run = FusionRun(modelCount: models.count, options: options)
         while true {
             try Task.checkCancellation()

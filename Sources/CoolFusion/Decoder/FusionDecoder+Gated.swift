@@ -16,7 +16,7 @@ extension FusionDecoder {
         var opened = models.indices.map { $0 == leaderIndex }
         // Text each model has not seen yet (the leader's confident segments since it was last consulted).
         var backlog = models.map { _ in "" }
-        try await leader.open(prompt: prompts[leaderIndex])
+        try await leader.open(prompt: prompts[leaderIndex], sampling: sampling(of: leaderIndex))
 
         while true {
             try Task.checkCancellation()
@@ -52,7 +52,7 @@ extension FusionDecoder {
             let wasOpen = opened
             let followerProposals = try await eachModel { index, model -> (proposal: SegmentProposal, caughtUp: Int)? in
                 guard index != leaderIndex else { return nil }
-                if !wasOpen[index] { try await model.open(prompt: prompts[index]) }
+                if !wasOpen[index] { try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
                 let caughtUp = missed[index].isEmpty ? 0 : try await model.commit(text: missed[index]).count
                 let proposal = try await model.nextSegment(
                     rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index), tokenCap: stepCap)

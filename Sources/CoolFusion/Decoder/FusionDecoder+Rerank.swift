@@ -7,7 +7,7 @@ extension FusionDecoder {
         let clock = ContinuousClock()
         let start = clock.now
         let model = models[0]
-        try await model.open(prompt: prompts[0])
+        try await model.open(prompt: prompts[0], sampling: sampling(of: 0))
         let answer = try await model.generateAnswer(maxTokens: options.maxTokens, stopSequences: options.stopSequences)
         let segment = FusionSegment(text: answer.text, winner: 0, candidates: [
             CandidateTrace(model: 0, text: answer.text, ppl: [], score: nil,
@@ -43,7 +43,7 @@ extension FusionDecoder {
         let stops = options.stopSequences
         try Task.checkCancellation()
         let answers = try await eachModel { index, model in
-            try await model.open(prompt: prompts[index])
+            try await model.open(prompt: prompts[index], sampling: sampling(of: index))
             return try await model.generateAnswer(maxTokens: maxTokens, stopSequences: stops)
         }
         try Task.checkCancellation()
@@ -89,7 +89,7 @@ extension FusionDecoder {
             columns = distinct.indices.map { known[set.firstProposal(of: $0)] }
         } else {
             let matrix = try await eachModel { index, model in
-                if reopen { try await model.open(prompt: prompts[index]) }
+                if reopen { try await model.open(prompt: prompts[index]) }  // to score only: nothing is drawn
                 return try await model.assess(distinct)
             }
             columns = distinct.indices.map { column in matrix.map { $0[column] } }

@@ -10,6 +10,7 @@ public struct FusionDecoder: Sendable {
         guard options.maxTokens >= 1 else { throw FusionError.invalidMaxTokens(options.maxTokens) }
         if options.method == .single, models.count != 1 { throw FusionError.singleNeedsOneModel(count: models.count) }
         try options.selection.validate(modelCount: models.count)
+        try options.sampling.validate()
         if options.method == .gated {
             guard models.indices.contains(options.gate.leader) else {
                 throw FusionError.invalidLeader(index: options.gate.leader, models: models.count)
@@ -61,6 +62,10 @@ public struct FusionDecoder: Sendable {
             return results.compactMap { $0 }
         }
     }
+
+    /// The sampling settings of model `index`: a stream of its own, derived from the seed and its
+    /// position, so a model's tokens do not depend on the others' timing.
+    func sampling(of index: Int) -> TokenSampling { options.sampling.forModel(index) }
 
     /// Model names, in index order.
     var modelNames: [String] { models.map(\.name) }

@@ -14,10 +14,13 @@ public struct FusionOptions: Sendable {
     public var concurrent: Bool
     /// The leader, signal and threshold of `gated`.
     public var gate: GateSettings
+    /// How models choose the tokens of their proposals (T1) and whole answers; greedy by default.
+    /// Assessment and selection are the same whatever it is.
+    public var sampling: TokenSampling
 
     public init(method: FusionMethod = .cool, maxTokens: Int = 128, stopSequences: [String] = [],
                 segmentTokenCap: Int = 32, selection: any SelectionRule = MeanSelection.paper, concurrent: Bool = true,
-                gate: GateSettings = GateSettings()) {
+                gate: GateSettings = GateSettings(), sampling: TokenSampling = .greedy) {
         self.method = method
         self.maxTokens = maxTokens
         self.stopSequences = stopSequences
@@ -25,5 +28,6 @@ public struct FusionOptions: Sendable {
         self.selection = selection
         self.concurrent = concurrent
         self.gate = gate
+        self.sampling = sampling
     }
 }

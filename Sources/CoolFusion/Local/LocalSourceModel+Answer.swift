@@ -14,7 +14,7 @@ extension LocalSourceModel {
         while tokens.count < maxTokens {
             if let previous = tokens.last { try session.append([previous]) }
             greedySteps += 1
-            let next = try session.greedyNext()
+            let next = try nextToken()
             if tokenizer.isEndOfGeneration(next.token) {
                 endedByModel = true
                 break

@@ -51,6 +51,8 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     /// A commit joined text inside the last word of the committed text, which is checked once that
     /// word is complete (`settleJunction`).
     var junctionUnsettled = false
+    /// How this generation's tokens are chosen (set by `open`).
+    var sampling = TokenSampling.greedy
 
     /// Tokens generated with the model (greedy steps), over the life of this object.
     public internal(set) var greedySteps = 0
@@ -69,6 +71,13 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     // MARK: M1
 
     public func open(prompt: String) throws {
+        try open(prompt: prompt, sampling: .greedy)
+    }
+
+    public func open(prompt: String, sampling: TokenSampling) throws {
+        try sampling.validate()
+        try session.startSampling(sampling)
+        self.sampling = sampling
         let tokens = tokenizer.encodePrompt(prompt)
         guard !tokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         // Keep the cached state of the longest prefix the session already holds, so only the rest
@@ -113,11 +122,17 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         try session.append(Array(continuation[(held - prompt)..<(count - prompt)]))
     }
 
-    /// Greedy next token after committed + pending, counted.
+    /// The next token after committed + pending (greedy, or drawn when sampling), counted.
     func generateOne() throws -> GeneratedToken {
         try feed(upTo: base + pending.count)
         greedySteps += 1
-        return try session.greedyNext()
+        return try nextToken()
+    }
+
+    /// The session's next token by this generation's settings. Greedy calls `greedyNext` itself, so
+    /// temperature 0 is exactly the output from before sampling existed.
+    func nextToken() throws -> GeneratedToken {
+        sampling.isGreedy ? try session.greedyNext() : try session.sampleNext()
     }
 
     /// Forgets pending tokens and returns the session to the committed state with its next-token

@@ -17,6 +17,14 @@ public protocol InferenceSession: AnyObject {
     /// The most probable next token after the current state, its natural-log probability, and (when
     /// the backend can tell cheaply) how sure the model was (`TokenConfidence`).
     func greedyNext() throws -> GeneratedToken
+    /// Starts the seeded stream `sampleNext` draws from; called when a generation opens. Greedy
+    /// settings make `sampleNext` equal `greedyNext`. The default accepts only greedy settings.
+    func startSampling(_ sampling: TokenSampling) throws
+    /// A token drawn from the next-token distribution after the current state with the settings of
+    /// the last `startSampling`, with the same fields as `greedyNext`. Its log-probability must be the
+    /// model's own (not scaled by the temperature): a proposal's recorded log-probs are reused as its
+    /// assessment, which is of the text under the model. The default is `greedyNext`.
+    func sampleNext() throws -> GeneratedToken
     /// Drops every token after the first `count`; the distribution after the new last token is
     /// available afterwards (an engine recomputes it by re-running that one token).
     func truncate(to count: Int) throws
@@ -39,6 +47,12 @@ public protocol InferenceSession: AnyObject {
 }
 
 extension InferenceSession {
+    public func startSampling(_ sampling: TokenSampling) throws {
+        guard sampling.isGreedy else { throw SamplingError.unsupported(model: String(describing: Self.self)) }
+    }
+
+    public func sampleNext() throws -> GeneratedToken { try greedyNext() }
+
     public func replace(from position: Int, with tokens: [TokenID]) throws {
         try truncate(to: position)
         try append(tokens)

@@ -25,6 +25,11 @@ public protocol SourceModel: Sendable {
     /// if its tokenizer wants one). Discards all previous state.
     func open(prompt: String) async throws
 
+    /// M1 with sampled proposals: like `open(prompt:)`, but T1 (and whole answers) draw tokens with
+    /// `sampling` from a generator seeded afresh here, so the same settings give the same text. The
+    /// default opens greedily and refuses other settings (`SamplingError.unsupported`).
+    func open(prompt: String, sampling: TokenSampling) async throws
+
     /// T1: generate greedily from the committed state (reusing tokens kept from the previous step)
     /// until the text can be cut at a boundary allowed by `rule`, or `tokenCap` tokens are reached.
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal
@@ -69,6 +74,11 @@ public protocol SourceModel: Sendable {
 
 extension SourceModel {
     public func close() async {}
+
+    public func open(prompt: String, sampling: TokenSampling) async throws {
+        guard sampling.isGreedy else { throw SamplingError.unsupported(model: name) }
+        try await open(prompt: prompt)
+    }
 
     /// T2: this model's words of `text` as UTF-8 byte ranges.
     public func words(_ text: String) -> [Range<Int>] { wordSplitter.wordRanges(in: text) }

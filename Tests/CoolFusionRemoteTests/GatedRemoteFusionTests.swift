@@ -1,0 +1,201 @@
+import CoolFusion
+import CoolFusionRemote
+import CoolFusionServer
+import CoolFusionTestModels
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Gated fusion with a member behind a real worker on loopback (the worker protocol, or the worker's
+/// OpenAI-compatible completions): the same text, segments and gate decisions as the same models in
+/// process, and a follower that catches up on the leader's text in one call per consultation.
+@Suite(.serialized) struct GatedRemoteFusionTests {
+    static let prompt = RemoteFusionTests.prompt
+    static let maxTokens = 24
+
+    static func gated(leader: Int, threshold: Double) -> FusionOptions {
+        FusionOptions(method: .gated, maxTokens: maxTokens, gate: GateSettings(leader: leader, signal: .margin, threshold: threshold))
+    }
+
+    /// Both synthetic models in process (BPE first, SentencePiece second).
+    static func localGated(leader: Int, threshold: Double) async throws -> FusionResult {
+        let models: [any SourceModel] = [try SyntheticPair.bpe().makeSourceModel(), try SyntheticPair.spm().makeSourceModel()]
+        return try await FusionDecoder(models: models, options: gated(leader: leader, threshold: threshold)).generate(prompt: prompt)
+    }
+
+    /// A threshold between the extremes, from the leader's own margins when it writes alone (their
+    /// median), checked to give both confident and fused segments, so the catch-up is exercised.
+    static func mixedThreshold(leader: Int) async throws -> Double {
+        let alone = try await localGated(leader: leader, threshold: -.infinity)
+        let margins = alone.segments.compactMap { $0.gate?.margin }.sorted()
+        try #require(margins.count >= 2, "the leader wrote \(margins.count) segments")
+        let threshold = margins[margins.count / 2]
+        let mixed = try await localGated(leader: leader, threshold: threshold)
+        let flags = mixed.segments.compactMap { $0.gate?.fused }
+        try #require(flags.contains(true) && flags.contains(false), "threshold \(threshold) gave fused flags \(flags)")
+        return threshold
+    }
+
+    /// How many consultations found text the follower had not seen: one catch-up call each.
+    static func catchUps(_ result: FusionResult) -> Int {
+        var pending = false
+        var calls = 0
+        for segment in result.segments {
+            if segment.gate?.fused == true {
+                if pending { calls += 1 }
+                pending = false
+            } else if !segment.text.isEmpty {
+                pending = true
+            }
+        }
+        return calls
+    }
+
+    static func expectSameGatedFusion(_ remote: FusionResult, _ local: FusionResult) {
+        #expect(remote.text == local.text)
+        #expect(remote.segments.map(\.text) == local.segments.map(\.text))
+        #expect(remote.segments.map(\.winner) == local.segments.map(\.winner))
+        #expect(remote.segments.map { $0.gate?.fused } == local.segments.map { $0.gate?.fused })
+        #expect(remote.segments.map { $0.candidates.map(\.text) } == local.segments.map { $0.candidates.map(\.text) })
+        #expect(remote.stats.fusedSegments == local.stats.fusedSegments)
+        #expect(remote.stats.catchUpTokens == local.stats.catchUpTokens)
+        #expect(remote.stats.committedTokens == local.stats.committedTokens)
+    }
+
+    /// Runs `body` against a real `WorkerServer` for `hosted` on a free loopback port, counting the
+    /// requests it receives; `before` runs ahead of answering each (counted) request (given its path's last component).
+    static func withCountedWorker<T: Sendable>(_ hosted: HostedModel, before: @escaping @Sendable (String) async -> Void = { _ in },
+                                               _ body: @escaping @Sendable (String, WorkerServer, RequestCounter) async throws -> T)
+        async throws -> T {
+        let worker = WorkerServer(hosted: hosted, idleTimeout: .seconds(120))
+        let counter = RequestCounter()
+        // Around the worker's whole responder: a router's middleware covers only routes added after it.
+        let inner = worker.makeRouter().buildResponder()
+        let responder = CallbackResponder<ServerRequestContext> { request, context in
+            try await counter.handle(request, context: context) { request, context in
+                await before(request.uri.path.split(separator: "/").last.map(String.init) ?? "")
+                return try await inner.respond(to: request, context: context)
+            }
+        }
+        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await app.test(.live) { client in
+            try await body("http://127.0.0.1:\(client.port ?? 0)", worker, counter)
+        }
+    }
+
+    @Test("a local leader and a follower behind a worker fuse as in process; one commit_text per catch-up",
+          arguments: [-Double.infinity, Double.nan, Double.infinity])
+    func followerBehindAWorker(threshold requested: Double) async throws {
+        // NaN stands for the threshold between the extremes (found from the models, see mixedThreshold).
+        let threshold = requested.isNaN ? try await Self.mixedThreshold(leader: 1) : requested
+        let local = try await Self.localGated(leader: 1, threshold: threshold)
+        let spm = try SyntheticPair.spm()
+        let (remote, counts) = try await Self.withCountedWorker(try SyntheticPair.bpe()) { url, worker, counter in
+            let follower = try await RemoteWorker.connect(url: url, timeout: .seconds(60)).makeSourceModel()
+            let decoder = try FusionDecoder(models: [follower, PackagedSourceModel(spm.makeSourceModel(), splitter: spm.splitter)],
+                                            options: Self.gated(leader: 1, threshold: threshold))
+            let result = try await decoder.generate(prompt: Self.prompt)
+            await follower.close()
+            #expect(await worker.sessionCount == 0)
+            return (result, counter.all)
+        }
+        Self.expectSameGatedFusion(remote, local)
+        let fused = local.segments.filter { $0.gate?.fused == true }.count
+        let consulted = fused > 0
+        // The follower is called only when consulted: its session opens then (once), it proposes once
+        // per consultation, and the leader's text it missed arrives in one commit_text per consultation.
+        // (The first proposal is asked twice: a fresh worker answers 409 until it is sent the other
+        // model's tokenizer, once.)
+        #expect(counts["sessions", default: 0] == (consulted ? 1 : 0), "\(counts)")
+        #expect(counts["next_segment", default: 0] == fused + (consulted ? 1 : 0), "\(counts)")
+        #expect(counts["commit_text", default: 0] == Self.catchUps(local), "\(counts)")
+        if threshold == -.infinity {
+            // A generation the leader is sure of end to end never calls the follower at all.
+            for call in ["sessions", "open", "next_segment", "assess", "commit", "commit_text"] {
+                #expect(counts[call, default: 0] == 0, "\(call): \(counts)")
+            }
+        }
+        if requested.isNaN {
+            #expect(Self.catchUps(local) > 0)
+            #expect((remote.stats.catchUpTokens?[0] ?? 0) > 0)
+        }
+    }
+
+    @Test("a leader behind a worker writes alone there, and a local follower catches up as in process")
+    func leaderBehindAWorker() async throws {
+        let threshold = try await Self.mixedThreshold(leader: 1)
+        let local = try await Self.localGated(leader: 1, threshold: threshold)
+        let bpe = try SyntheticPair.bpe()
+        let (remote, counts) = try await Self.withCountedWorker(try SyntheticPair.spm()) { url, _, counter in
+            let leader = try await RemoteWorker.connect(url: url, timeout: .seconds(60)).makeSourceModel()
+            let decoder = try FusionDecoder(models: [PackagedSourceModel(bpe.makeSourceModel(), splitter: bpe.splitter), leader],
+                                            options: Self.gated(leader: 1, threshold: threshold))
+            let result = try await decoder.generate(prompt: Self.prompt)
+            await leader.close()
+            return (result, counter.all)
+        }
+        Self.expectSameGatedFusion(remote, local)
+        // The leader proposes every segment and never catches up: it wrote or committed all the text.
+        // (plus the first one's retry, after the worker was sent the follower's tokenizer).
+        #expect(counts["next_segment", default: 0] == local.segments.count + 1, "\(counts)")
+        #expect(counts["commit_text", default: 0] == 0, "\(counts)")
+        #expect(remote.stats.catchUpTokens?[1] == 0)
+    }
+
+    @Test("a follower behind an OpenAI-compatible engine fuses as in process",
+          arguments: [-Double.infinity, Double.nan, Double.infinity])
+    func followerBehindAnOpenAICompatibleEngine(threshold requested: Double) async throws {
+        let threshold = requested.isNaN ? try await Self.mixedThreshold(leader: 1) : requested
+        let local = try await Self.localGated(leader: 1, threshold: threshold)
+        let bpe = try SyntheticPair.bpe()
+        let spm = try SyntheticPair.spm()
+        let (remote, counts) = try await Self.withCountedWorker(bpe) { url, _, counter in
+            let engine = try await OpenAICompatibleEngine.connect(url: url, package: bpe.package, timeout: .seconds(60))
+            let decoder = try FusionDecoder(
+                models: [engine.makeSourceModel(), PackagedSourceModel(spm.makeSourceModel(), splitter: spm.splitter)],
+                options: Self.gated(leader: 1, threshold: threshold))
+            return (try await decoder.generate(prompt: Self.prompt), counter.all)
+        }
+        Self.expectSameGatedFusion(remote, local)
+        // An engine keeps no session: the missed text travels in the follower's next completions request,
+        // so a generation that never consults the follower never calls the engine for a completion.
+        if threshold == -.infinity { #expect(counts["completions", default: 0] == 0, "\(counts)") }
+        if local.stats.fusedSegments ?? 0 > 0 { #expect(counts["completions", default: 0] > 0, "\(counts)") }
+    }
+
+    @Test("a follower whose worker stops answering at the catch-up fails the step within the timeout, naming it")
+    func followerThatHangsAtTheCatchUp() async throws {
+        let threshold = try await Self.mixedThreshold(leader: 1)
+        let spm = try SyntheticPair.spm()
+        // The worker takes the catch-up and never answers it (as a hung or unplugged machine would)
+        // until the test is over.
+        let (released, release) = AsyncStream<Void>.makeStream()
+        defer { release.finish() }
+        let timeout = Duration.seconds(3)
+        let outcome = try await Self.withCountedWorker(try SyntheticPair.bpe(), before: { call in
+            if call == "commit_text" { for await _ in released {} }
+        }) { url, _, counter in
+            let worker = try await RemoteWorker.connect(url: url, timeout: timeout)
+            let follower = worker.makeSourceModel()
+            let decoder = try FusionDecoder(models: [follower, PackagedSourceModel(spm.makeSourceModel(), splitter: spm.splitter)],
+                                            options: Self.gated(leader: 1, threshold: threshold))
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await decoder.generate(prompt: Self.prompt)
+                release.finish()
+                return ("the generation succeeded", clock.now - start, counter.count("commit_text"), url)
+            } catch {
+                release.finish()
+                return (String(describing: error), clock.now - start, counter.count("commit_text"), url)
+            }
+        }
+        let (message, elapsed, catchUps, url) = outcome
+        #expect(catchUps == 1)
+        #expect(message.contains(SyntheticModel.bytePairs.name), "\(message)")
+        #expect(message.contains(url), "\(message)")
+        #expect(message.contains("commit_text"), "\(message)")
+        // The timeout ends the call; the margin is for a loaded machine, a hang would never end.
+        #expect(elapsed < timeout + .seconds(30), "\(elapsed)")
+    }
+}

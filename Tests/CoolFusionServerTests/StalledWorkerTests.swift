@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+/// A worker that stops answering (SIGSTOP: its socket stays open, nothing comes back) costs a request
+/// its worker timeout once, not again when the session is closed; `/health` then reports it down, later
+/// requests fail at once instead of waiting on it again, and once it answers again it is used again.
+@Suite(.serialized) struct StalledWorkerTests {
+    struct Health: Decodable {
+        struct Member: Decodable {
+            var name: String
+            var state: String
+            var reason: String?
+        }
+        var status: String
+        var members: [Member]
+    }
+
+    static func health(_ master: ServerProcess) async throws -> Health {
+        try await WorkerSessionReleaseTests.get(Health.self, port: try WorkerSessionReleaseTests.port(of: master.url),
+                                                "/health")
+    }
+
+    static func complete(_ master: ServerProcess) async throws -> (status: Int, body: String, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let answer = try await EndToEndTests.post(master.url + "/v1/completions", #"{"prompt": "Hello", "max_tokens": 2}"#)
+        return (answer.status, answer.body, seconds(clock.now - start))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    @Test func aStalledWorkerCostsItsTimeoutOnceAndIsReportedDown() async throws {
+        let worker = try ServerProcess(["worker", "--model", "smollm2-135m"])
+        // Far above one call (about a second per segment in a debug build on a loaded machine).
+        let timeout = 30.0
+        try await Self.warmUp(worker)
+        let master = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
+        let pid = worker.process.processIdentifier
+        defer {
+            kill(pid, SIGCONT)
+            master.stop()
+            worker.stop()
+        }
+        let before = try await Self.health(master)
+        #expect(before.members.map(\.state) == ["up"])
+
+        // The worker stops in the middle of a streamed generation, its session open.
+        let connection = try await Self.stallMidStream(master, worker)
+        defer { connection.close() }
+        let clock = ContinuousClock()
+        let stoppedAt = clock.now
+        let stream = try await connection.read(until: "data: [DONE]", within: .seconds(300))
+        let waited = Self.seconds(clock.now - stoppedAt)
+        #expect(stream.contains("did not answer") && stream.contains(worker.url), "\(stream)")
+        // The call under way when the worker stopped times out (at most one timeout after the stop);
+        // closing the session does not wait a second timeout on the same stalled worker.
+        #expect(waited < 1.5 * timeout, "the stream ended \(waited) s after the worker stopped")
+
+        let down = try await Self.health(master)
+        #expect(down.status == "degraded")
+        #expect(down.members.first?.state == "down")
+        #expect(down.members.first?.reason?.contains("did not answer") == true, "\(down)")
+
+        // Not waited on again: refused at once, naming the worker and why.
+        let refused = try await Self.complete(master)
+        #expect(refused.status == 502, "\(refused.body)")
+        #expect(refused.body.contains("is down"), "\(refused.body)")
+        #expect(refused.seconds < timeout, "took \(refused.seconds) s")
+
+        // Answering again, it is up again (the master probes it) and serves.
+        kill(pid, SIGCONT)
+        let resumedAt = clock.now
+        while try await Self.health(master).status != "ok" {
+            guard clock.now - resumedAt < .seconds(300) else {
+                Issue.record("the worker was not reported up again within the no-hang bound")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let again = try await Self.complete(master)
+        #expect(again.status == 200, "\(again.body)")
+    }
+
+    /// Opens a session on the worker directly, with no timeout of the master's: the first one pays for
+    /// reading the weights from disk, which can outlast the short timeouts these tests use.
+    static func warmUp(_ worker: ServerProcess) async throws {
+        let opened = try await EndToEndTests.post(worker.url + "/v1/sessions", #"{"prompt": "Count from 1 to 10: 1, 2,"}"#,
+                                                  timeout: .seconds(300))
+        #expect(opened.status == 200, "\(opened.body)")
+    }
+
+    /// Starts a streamed generation through `master` and stops `worker` once its first segment came.
+    static func stallMidStream(_ master: ServerProcess, _ worker: ServerProcess) async throws -> RawHTTPConnection {
+        let connection = try RawHTTPConnection(port: try WorkerSessionReleaseTests.port(of: master.url))
+        try connection.post("/v1/completions", json: """
+            {"prompt": "Count from 1 to 1000: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,", "max_tokens": 1500, "stream": true}
+            """)
+        // A first segment (not an error event): the session is open and generating.
+        _ = try await connection.read(until: "\"choices\"", within: .seconds(300))
+        kill(worker.process.processIdentifier, SIGSTOP)
+        return connection
+    }
+
+    /// Waits (bounded) for `process` to exit and returns how long that took.
+    static func exitTime(_ process: ServerProcess, bound: Duration = .seconds(300)) async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while process.process.isRunning {
+            guard clock.now - start < bound else {
+                Issue.record("the process did not exit within the no-hang bound")
+                return seconds(bound)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return seconds(clock.now - start)
+    }
+
+    @Test func shutdownWaitsForAStalledWorkerAtMostOneTimeoutAndASecondSignalEndsItAtOnce() async throws {
+        let worker = try ServerProcess(["worker", "--model", "smollm2-135m"])
+        let pid = worker.process.processIdentifier
+        defer {
+            kill(pid, SIGCONT)
+            worker.stop()
+        }
+        // Draining: the running stream ends when its call times out, then the process exits.
+        let timeout = 30.0
+        try await Self.warmUp(worker)
+        let draining = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
+        let first = try await Self.stallMidStream(draining, worker)
+        defer { first.close() }
+        draining.process.terminate()
+        let drained = try await Self.exitTime(draining)
+        #expect(drained < 1.5 * timeout, "SIGTERM took \(drained) s with a stalled worker")
+        kill(pid, SIGCONT)
+
+        // With an hour's timeout, only the second SIGTERM ends the process soon.
+        let patient = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", "3600"])
+        let second = try await Self.stallMidStream(patient, worker)
+        defer { second.close() }
+        patient.process.terminate()
+        // The graceful shutdown began (the listener is closed: new connections are refused) before the
+        // second signal is sent, so the two are not merged into one pending signal.
+        let port = try WorkerSessionReleaseTests.port(of: patient.url)
+        let clock = ContinuousClock()
+        let start = clock.now
+        while (try? RawHTTPConnection(port: port)) != nil, clock.now - start < .seconds(120) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        patient.process.terminate()
+        let forced = try await Self.exitTime(patient, bound: .seconds(120))
+        #expect(forced < 60, "a second SIGTERM took \(forced) s")
+        #expect(patient.process.terminationStatus != 0)
+    }
+}
