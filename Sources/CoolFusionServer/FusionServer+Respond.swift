@@ -161,7 +161,7 @@ extension FusionServer {
                                 received.append(segment)
                             }
                             let fused = received.map(\.text).joined()
-                            let safe = StopHoldBack.safeLength(of: fused, stops: plan.stop)
+                            let safe = StopSequences.streamableLength(of: fused, stopSequences: plan.stop)
                             let bytes = Array(fused.utf8)
                             segment.text = safe > sent ? String(decoding: bytes[sent..<safe], as: UTF8.self) : ""
                             sent = max(sent, safe)

@@ -36,7 +36,7 @@ final class ChatStreamPrinter: @unchecked Sendable {
         }
         segments.append(segment)
         let text = segments.map(\.text).joined()
-        printUpTo(Self.safeLength(of: text, stops: stops))
+        printUpTo(StopSequences.streamableLength(of: text, stopSequences: stops))
     }
 
     /// Prints what is left of `result`'s answer.
@@ -63,26 +63,5 @@ final class ChatStreamPrinter: @unchecked Sendable {
         }
         if end > printed { printed = end }
         if !out.isEmpty { write(out) }
-    }
-
-    /// UTF-8 length of the part of `text` that cannot be the start of a stop sequence.
-    static func safeLength(of text: String, stops: [String]) -> Int {
-        let bytes = Array(text.utf8)
-        var held = 0
-        for stop in stops {
-            let pattern = Array(stop.utf8)
-            var length = min(pattern.count - 1, bytes.count)
-            while length > held {
-                if Array(bytes[(bytes.count - length)...]) == Array(pattern[..<length]) {
-                    held = length
-                    break
-                }
-                length -= 1
-            }
-        }
-        // Never split a UTF-8 character.
-        var safe = bytes.count - held
-        while safe > 0, safe < bytes.count, bytes[safe] & 0xC0 == 0x80 { safe -= 1 }
-        return safe
     }
 }
