@@ -56,8 +56,10 @@ import Testing
         #expect(answer.status == 502 || answer.status == 504, "\(answer.body)")
         #expect(answer.body.contains(Self.follower), "\(answer.body)")
         #expect(answer.body.contains(worker.url), "\(answer.body)")
-        // The bound is the worker timeout plus room for a loaded 2-core machine; a hang never ends.
-        #expect(clock.now - start < .seconds(Self.workerTimeout + 60))
+        // No hang. Alone this takes about a second (killed) or the worker timeout (stopped); sharing two
+        // cores with the whole suite and other work, the killed case was once measured at 147 s, so the
+        // bound leaves that room. A hang would end only at the client's 300 s timeout.
+        #expect(clock.now - start < .seconds(Self.workerTimeout + 175))
     }
 
     @Test("with --drop-failed-workers a dead follower is dropped and the leader finishes", arguments: [false, true])
@@ -114,6 +116,7 @@ import Testing
     func workerFollowerServesAsInProcess() async throws {
         // A threshold between the extremes: the SentencePiece leader's median margin when it writes
         // alone, so the answer has confident segments and fused ones (whose catch-up crosses the wire).
+        // The margin signal is named, since the threshold is one of its values.
         let models = try SyntheticMembers.both().reversed().map { $0.makeSourceModel() }
         let alone = try await FusionDecoder(models: models, options: FusionOptions(
             method: .gated, maxTokens: 24, gate: GateSettings(leader: 0, signal: .margin, threshold: -.infinity)))
@@ -125,7 +128,7 @@ import Testing
         let worker = try ServerProcess(["worker", "--model", try SyntheticModel.bytePairs.path()])
         defer { worker.stop() }
         let master = try ServerProcess(["serve", "--method", "gated", "--model", try SyntheticModel.sentencePiece.path(),
-                                        "--worker", worker.url, "--gate-threshold=\(threshold)"])
+                                        "--worker", worker.url, "--gate-signal", "margin", "--gate-threshold=\(threshold)"])
         defer { master.stop() }
         let answer = try await EndToEndTests.post(master.url + "/v1/completions",
                                                   #"{"prompt": "Question: What is the capital of France?\nAnswer:", "max_tokens": 24}"#,
@@ -138,7 +141,8 @@ import Testing
         let process = Process()
         process.executableURL = try CoolFusionExecutable.url()
         process.arguments = ["generate", "--json", "--method", "gated", "--model", try SyntheticModel.sentencePiece.path(),
-                             "--model", try SyntheticModel.bytePairs.path(), "--gate-threshold=\(threshold)", "--max-tokens", "24",
+                             "--model", try SyntheticModel.bytePairs.path(), "--gate-signal", "margin",
+                             "--gate-threshold=\(threshold)", "--max-tokens", "24",
                              "Question: What is the capital of France?\nAnswer:"]
         let output = Pipe()
         process.standardOutput = output

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func brokenTextNumbersAndMethodsAreNamed() async throws {
-        try await withServer(try SyntheticMembers.both()) { client in
+        try await withServer([try TestModels.smol()]) { client in
             let completions = "/v1/completions"
             try await ServerErrorTests.expectError(client, completions, #"{"prompt": "a\ud800b"}"#, status: .badRequest,
                                                    param: "prompt", contains: "lone UTF-16 surrogate")
