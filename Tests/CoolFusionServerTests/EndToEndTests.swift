@@ -33,6 +33,11 @@ import CoolFusionTestSupport
 
     /// The text of `coolfusion generate --json ARGUMENTS PROMPT`.
     static func generatedText(_ arguments: [String]) throws -> String {
+        try #require(try generatedJSON(arguments)["text"] as? String)
+    }
+
+    /// The whole answer of `coolfusion generate --json ARGUMENTS PROMPT`.
+    static func generatedJSON(_ arguments: [String], prompt: String = EndToEndTests.prompt) throws -> [String: Any] {
         let process = Process()
         process.executableURL = try CoolFusionExecutable.url()
         process.arguments = ["generate", "--json"] + arguments + [prompt]
@@ -42,8 +47,7 @@ import CoolFusionTestSupport
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return try #require(object?["text"] as? String)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     /// `serve --weights-file` with per-task accuracies: a request's `task` picks that task's weights

@@ -138,19 +138,10 @@ import Testing
         let served = try Self.coolFusion(answer.body)
         let servedText = (object?["choices"] as? [[String: Any]])?.first?["text"] as? String
 
-        let process = Process()
-        process.executableURL = try CoolFusionExecutable.url()
-        process.arguments = ["generate", "--json", "--method", "gated", "--model", try SyntheticModel.sentencePiece.path(),
-                             "--model", try SyntheticModel.bytePairs.path(), "--gate-signal", "margin",
-                             "--gate-threshold=\(threshold)", "--max-tokens", "24",
-                             "Question: What is the capital of France?\nAnswer:"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let generated = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let generated = try EndToEndTests.generatedJSON(
+            ["--method", "gated", "--model", try SyntheticModel.sentencePiece.path(), "--model", try SyntheticModel.bytePairs.path(),
+             "--gate-signal", "margin", "--gate-threshold=\(threshold)", "--max-tokens", "24"],
+            prompt: "Question: What is the capital of France?\nAnswer:")
 
         #expect(servedText == generated["text"] as? String)
         let flags = Self.fusedFlags(served)
