@@ -148,23 +148,42 @@ public actor RemoteSourceModel: SourceModel {
     }
 
     /// Frees the worker's session (best effort: a worker that is gone has nothing to free), also when
-    /// the generation was cancelled.
+    /// the generation was cancelled. Waits for the first attempt only, so closing costs at most one
+    /// timeout (none when a call of this generation already failed on the worker).
     public func close() async {
         guard let sessionID else { return }
         self.sessionID = nil
         let client = self.client
-        let deletion = Task.detached {
+        let health = worker.health
+        let (firstAttempt, firstAttemptEnded) = AsyncStream.makeStream(of: Void.self)
+        Task.detached {
+            defer { firstAttemptEnded.finish() }
             // Retried while the worker gives no answer (stalled, restarting), so a session is not left
             // to expire; any answer (204, or 404 for a session gone or never created) ends it.
-            for _ in 0..<Self.closeAttempts {
-                if (try? await client.send(.DELETE, "/v1/sessions/\(sessionID)", operation: "close")) != nil { return }
-                try? await Task.sleep(for: .seconds(2))
+            for attempt in 0..<Self.closeAttempts {
+                if attempt > 0 {
+                    firstAttemptEnded.finish()
+                    try? await Task.sleep(for: .seconds(2))
+                }
+                do {
+                    _ = try await client.send(.DELETE, "/v1/sessions/\(sessionID)", operation: "close")
+                    return
+                } catch let error as RemoteModelError where attempt == 0 {
+                    // No answer within the timeout: the worker is down for the next generations too,
+                    // as after any other call (a generation cancelled mid-call never learnt that).
+                    switch error {
+                    case .timedOut, .unreachable: health.markDown(error.description, probing: client)
+                    default: break
+                    }
+                } catch {}
             }
         }
         // A worker that just failed is not waited on again: the deletion goes on in the background
-        // (bounded by the timeout), and the session expires on the worker if it never arrives.
-        if workerFailed || worker.health.isDown { return }
-        await deletion.value
+        // (bounded by the timeout per attempt), and the session expires on the worker if it never arrives.
+        if workerFailed || health.isDown { return }
+        // Waited for outside the generation's cancellation (a client that hung up cancels it), so the
+        // session is gone on the worker when the request ends.
+        await Task.detached { for await _ in firstAttempt {} }.value
     }
 
     /// Attempts at deleting a session on a worker that does not answer (a few minutes with the

@@ -83,6 +83,38 @@ import Testing
         #expect(again.status == 200, "\(again.body)")
     }
 
+    /// A client that hangs up while the worker is stalled cancels its generation before any call timed
+    /// out; closing the worker session then waits one timeout (not one per retry), and that timeout
+    /// marks the worker down, so the next request is refused at once instead of waiting on it again.
+    @Test func aClientLeavingWhileTheWorkerIsStalledCostsOneTimeoutAndMarksItDown() async throws {
+        let worker = try ServerProcess(["worker", "--model", "smollm2-135m"])
+        let timeout = 10.0
+        try await Self.warmUp(worker)
+        let master = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
+        let pid = worker.process.processIdentifier
+        defer {
+            kill(pid, SIGCONT)
+            master.stop()
+            worker.stop()
+        }
+        let connection = try await Self.stallMidStream(master, worker)
+        connection.close()
+        let clock = ContinuousClock()
+        let leftAt = clock.now
+        while try await Self.health(master).status == "ok" {
+            guard clock.now - leftAt < .seconds(120) else {
+                Issue.record("the stalled worker was still reported up 120 s after the client left: \(master.log)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let markedDown = Self.seconds(clock.now - leftAt)
+        #expect(markedDown < 2 * timeout, "reported down \(markedDown) s after the client left")
+        let refused = try await Self.complete(master)
+        #expect(refused.status == 502 && refused.body.contains("is down"), "\(refused.body)")
+        #expect(refused.seconds < timeout, "took \(refused.seconds) s")
+    }
+
     /// Opens a session on the worker directly, with no timeout of the master's: the first one pays for
     /// reading the weights from disk, which can outlast the short timeouts these tests use.
     static func warmUp(_ worker: ServerProcess) async throws {
@@ -131,14 +163,22 @@ import Testing
         let first = try await Self.stallMidStream(draining, worker)
         defer { first.close() }
         draining.process.terminate()
-        let drained = try await Self.exitTime(draining)
-        // Alone this drains within one timeout; once, sharing two cores with the whole release suite, it
-        // took 79 s (timeout 30 s). Until that is explained (a second wait, or only load), a miss is
-        // recorded as a known intermittent issue rather than failing the run; the no-hang bound above
-        // (`exitTime`) still fails it.
+        let clock = ContinuousClock()
+        let terminatedAt = clock.now
+        // When the stream ended and when the process exited, apart: a miss says which wait was long.
+        let stream = try await first.read(until: "data: [DONE]", within: .seconds(300))
+        let streamEnded = Self.seconds(clock.now - terminatedAt)
+        let drained = streamEnded + (try await Self.exitTime(draining))
+        #expect(stream.contains("did not answer"), "\(stream)")
+        // Alone this drains within one timeout (30.0 s in every measured run, also beside two other
+        // builds); once, sharing two cores with the whole release suite, it took 79 s (timeout 30 s),
+        // before closing a session waited at most one timeout. A miss is recorded as a known
+        // intermittent issue with both times and the server's log; the no-hang bound (`exitTime`)
+        // still fails the test.
         withKnownIssue("SIGTERM drain with a stalled worker exceeded 1.5× the timeout under full-suite load",
                        isIntermittent: true) {
-            #expect(drained < 1.5 * timeout, "SIGTERM took \(drained) s with a stalled worker")
+            #expect(drained < 1.5 * timeout,
+                    "SIGTERM took \(drained) s with a stalled worker (stream ended after \(streamEnded) s): \(draining.log)")
         }
         kill(pid, SIGCONT)
 
@@ -150,7 +190,6 @@ import Testing
         // The graceful shutdown began (the listener is closed: new connections are refused) before the
         // second signal is sent, so the two are not merged into one pending signal.
         let port = try WorkerSessionReleaseTests.port(of: patient.url)
-        let clock = ContinuousClock()
         let start = clock.now
         while (try? RawHTTPConnection(port: port)) != nil, clock.now - start < .seconds(120) {
             try await Task.sleep(for: .milliseconds(20))
