@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Corrupted GGUF files through `coolfusion inspect` and model loading (`coolfusion run`), standard
-library only.
+"""Corrupted GGUF files through `coolfusion inspect --check`, standard library only.
 
 Each case takes a real model file (default: SmolLM2, the smallest default model), damages its header
 (metadata and tensor table) in one of several ways - bit flips, integer fields overwritten with
-extreme values, bytes deleted or inserted (shifting everything after), a cut at a random offset - and
-runs both commands on it. The weights after the header are left as holes (a sparse file of the
-original size), so a case costs a header's write, not the model's. Every outcome is counted:
+extreme values, bytes deleted or inserted (shifting everything after), a cut at a random offset. The
+weights after the header are left as holes (a sparse file of the original size), so a case costs a
+header's write, not the model's. `inspect --check` parses the file, loads the network and tokenizer as
+every command does (`run`, `generate`, `serve`) and runs one token through it.
 
-- "clean": the command succeeded, or failed with exit status 1 and a message on standard error;
+Cases go to one process in batches (--batch; starting the executable costs more than a case); a batch
+that crashed or hung is run again one file per process to name the cases. Every case is counted:
+
+- "loaded" / "rejected": the file loaded and ran, or was refused with a message naming it;
 - "crash": killed by a signal or any other exit status (a trap, a force unwrap, a segfault);
 - "hang": still running after --timeout seconds.
 
@@ -17,12 +20,14 @@ The script exits 1 when any case crashed or hung, and saves those cases under --
     python3 scripts/fuzz_gguf.py --cases 10000
 """
 import argparse
+import json
 import os
 import random
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 
 SCALAR_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
@@ -108,14 +113,32 @@ def mutate(header, rng):
 
 
 def run(command, timeout):
+    """(outcome, exit status, standard error) of one process: "clean" when it succeeded, or failed
+    with exit status 1 and a message."""
     try:
         finished = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return "hang", ""
+        return "hang", None, ""
     message = finished.stderr.decode(errors="replace").strip()
     if finished.returncode == 0 or (finished.returncode == 1 and message):
-        return "clean", message
-    return "crash", f"exit {finished.returncode}: {message[-300:]}"
+        return "clean", finished.returncode, message
+    return "crash", finished.returncode, f"exit {finished.returncode}: {message[-300:]}"
+
+
+def check_batch(binary, paths, timeout):
+    """One outcome per path: "loaded", "rejected", "crash" or "hang" (with its message)."""
+    outcome, _, message = run([binary, "inspect", "--check"] + paths, timeout * len(paths))
+    if outcome == "clean":
+        refused = {line.split(": ", 1)[0] for line in message.splitlines() if ": " in line}
+        if len(paths) == 1 and message:
+            refused = set(paths)
+        return [("rejected", "") if path in refused else ("loaded", "") for path in paths]
+    # Run each file alone to name the one(s) that crashed or hung.
+    results = []
+    for path in paths:
+        single, status, text = run([binary, "inspect", "--check", path], timeout)
+        results.append(((("rejected" if status == 1 else "loaded"), "") if single == "clean" else (single, text)))
+    return results
 
 
 def main():
@@ -126,7 +149,8 @@ def main():
         "~/.cache/coolfusion/models")), "SmolLM2-135M-Instruct.Q4_1.gguf"))
     parser.add_argument("--cases", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--timeout", type=float, default=120, help="seconds a case may take")
+    parser.add_argument("--batch", type=int, default=100, help="cases per process")
     parser.add_argument("--keep", default="fuzz-failures", help="folder for the cases that crashed or hung")
     arguments = parser.parse_args()
     binary = arguments.binary
@@ -142,29 +166,36 @@ def main():
     header = head[:header_length(head)]
     rng = random.Random(arguments.seed)
     outcomes, kinds, failures = Counter(), Counter(), []
+    started = time.time()
     with tempfile.TemporaryDirectory() as scratch:
-        path = os.path.join(scratch, "case.gguf")
-        for case in range(arguments.cases):
-            damaged, kind = mutate(header, rng)
-            kinds[kind] += 1
-            with open(path, "wb") as file:
-                file.write(damaged)
-                if kind != "cut":
-                    file.truncate(size - len(header) + len(damaged))
-            for name, command in [("inspect", [binary, "inspect", path]),
-                                  ("load", [binary, "run", "--model", path, "--max-tokens", "1", "a"])]:
-                outcome, message = run(command, arguments.timeout)
-                outcomes[f"{name} {outcome}"] += 1
-                if outcome != "clean":
+        for first in range(0, arguments.cases, arguments.batch):
+            batch = []
+            for case in range(first, min(first + arguments.batch, arguments.cases)):
+                damaged, kind = mutate(header, rng)
+                kinds[kind] += 1
+                path = os.path.join(scratch, f"case-{case}.gguf")
+                with open(path, "wb") as file:
+                    file.write(damaged)
+                    if kind != "cut":
+                        file.truncate(size - len(header) + len(damaged))
+                batch.append((case, kind, path, damaged))
+            for (case, kind, path, damaged), (outcome, message) in zip(
+                    batch, check_batch(binary, [entry[2] for entry in batch], arguments.timeout)):
+                outcomes[outcome] += 1
+                if outcome in ("crash", "hang"):
                     os.makedirs(arguments.keep, exist_ok=True)
                     kept = os.path.join(arguments.keep, f"case-{arguments.seed}-{case}.gguf")
                     with open(kept, "wb") as file:
                         file.write(damaged)
-                    failures.append({"case": case, "kind": kind, "command": name, "outcome": outcome,
-                                     "message": message, "file": kept})
-            if (case + 1) % 100 == 0:
-                print(f"{case + 1} cases: {dict(outcomes)}", file=sys.stderr, flush=True)
-    print({"cases": arguments.cases, "mutations": dict(kinds), "outcomes": dict(outcomes), "failures": failures[:20]})
+                    failures.append({"case": case, "kind": kind, "outcome": outcome, "message": message,
+                                     "file": kept})
+            for _, _, path, _ in batch:
+                os.remove(path)
+            done = min(first + arguments.batch, arguments.cases)
+            if done % 1000 == 0 or done == arguments.cases:
+                print(f"{done} cases in {time.time() - started:.0f} s: {dict(outcomes)}", file=sys.stderr, flush=True)
+    print(json.dumps({"cases": arguments.cases, "seed": arguments.seed, "seconds": round(time.time() - started),
+                      "mutations": dict(kinds), "outcomes": dict(outcomes), "failures": failures[:20]}))
     sys.exit(1 if failures else 0)
 
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CoolFusionModelStore
 import CoolFusionTestSupport
 
 @Suite("coolfusion inspect and models")
@@ -37,6 +38,23 @@ struct InspectCommandTests {
         let result = try CoolFusionExecutable.run(["inspect", path.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("not a GGUF file"))
+    }
+
+    @Test("inspect --check loads and runs each file; a broken one is named and the others still shown")
+    func checkSeveral() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coolfusion-cut-\(UUID().uuidString).gguf")
+        // A real model cut inside its tensor data: the header parses, loading must refuse it.
+        let real = try Data(contentsOf: URL(fileURLWithPath: try ModelStore().resolve("smollm2-135m")))
+        try real.prefix(real.count / 2).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let result = try CoolFusionExecutable.run(["inspect", "--check", "smollm2-135m", path.path, "gemma3-270m"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "loads and runs a token").count == 3, "\(result.stdout)")
+        #expect(result.stdout.contains("gemma3") && result.stdout.contains("smollm"))
+        let complaint = result.stderr.split(separator: "\n").filter { $0.hasPrefix(path.path + ": ") }
+        #expect(complaint.count == 1, "\(result.stderr)")
+        let alone = try CoolFusionExecutable.run(["inspect", "--check", path.path])
+        #expect(alone.status != 0 && !alone.stderr.isEmpty)
     }
 
     @Test("an unknown model name lists the aliases")
