@@ -75,8 +75,8 @@ let package = Package(
         .executableTarget(
             name: "coolfusion",
             dependencies: [
-                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionEngine", "CoolFusionModelStore", "CoolFusion",
-                "CoolFusionLocal", "CoolFusionEval",
+                "CoolFusionGGUF", "CoolFusionTokenizers", "CoolFusionKernels", "CoolFusionEngine", "CoolFusionModelStore",
+                "CoolFusion", "CoolFusionLocal", "CoolFusionEval",
                 "CoolFusionRemote", "CoolFusionServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -99,28 +99,6 @@ func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// Read bandwidth of one pass over a buffer much larger than the caches, using all threads.
-func memoryReadBandwidth(pool: ThreadPool) -> Double {
-    let count = 64 << 20   // 256 MB of floats
-    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
-    defer { buffer.deallocate() }
-    buffer.initialize(repeating: 1)
-    let parts = pool.threads
-    var best = 0.0
-    for _ in 0..<3 {
-        let time = seconds {
-            pool.parallelFor(parts) { range in
-                for part in range {
-                    let chunk = count / parts
-                    _ = Kernels.sumOfSquares(buffer.baseAddress! + part * chunk, count: chunk)
-                }
-            }
-        }
-        best = max(best, Double(count * 4) / time)
-    }
-    return best
-}
-
 func matrices(of file: GGUFFile) -> [(String, WeightMatrix)] {
     let hasOutput = file.tensorInfo("output.weight") != nil
     return file.tensors.compactMap { info in
@@ -144,7 +122,7 @@ do {
 print("AVX2/FMA kernels: \(CPUFeatures.hasAVX2FMA ? "yes" : "no (scalar fallback)")")
 for threads in options.threads {
     let pool = ThreadPool(threads: threads)
-    let bandwidth = memoryReadBandwidth(pool: pool)
+    let bandwidth = ReadBandwidth.measure(pool: pool)
     print(String(format: "\n== %d thread(s): memory read bandwidth %.1f GB/s", threads, bandwidth / 1e9))
     for (modelIndex, path) in options.models.enumerated() {
         let name = (path as NSString).lastPathComponent

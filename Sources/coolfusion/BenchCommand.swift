@@ -1,16 +1,19 @@
 import ArgumentParser
 import CoolFusionEngine
+import CoolFusionKernels
 import CoolFusionTokenizers
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `coolfusion bench --model MODEL`: prefill and decode speed and peak memory of one model.
+/// `coolfusion bench --model MODEL`: prefill and decode speed and peak memory of one model, and how
+/// far decode is from the memory limit: the bytes a decoded token reads (`DecodeTraffic`) against the
+/// read bandwidth measured in the same run (`ReadBandwidth`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure prefill and decode tokens/s and peak resident memory of one model."
+        abstract: "Measure prefill and decode tokens/s, decode's share of the memory bandwidth, and peak resident memory of one model."
     )
 
     /// The benchmark prompt: this text's tokens, repeated to the requested length (the side-by-side
@@ -44,6 +47,14 @@ struct BenchCommand: ParsableCommand {
         let decodeTokensPerSecond: Double
         let peakResidentMegabytes: Double
         let fileMegabytes: Double
+        /// Mean bytes read per decoded token over the decoded positions.
+        let decodeBytesPerToken: Double
+        /// Read bandwidth measured in this run, bytes per second.
+        let readBandwidthBytesPerSecond: Double
+        /// Decode tokens/s × bytes per token ÷ bandwidth: 1 is the memory limit.
+        let bandwidthFraction: Double
+        /// Bandwidth ÷ bytes per token: the decode speed at the memory limit.
+        let bandwidthLimitTokensPerSecond: Double
     }
 
     func run() throws {
@@ -71,19 +82,29 @@ struct BenchCommand: ParsableCommand {
             try session.append([next])
         }
         let decodeSeconds = Date().timeIntervalSince(decodeStart)
+        // Read before the bandwidth pass, whose 256 MB buffer is not the model's memory.
+        let peakResident = Self.peakResidentMegabytes()
+        let bandwidth = ReadBandwidth.measure(pool: ThreadPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let bytesPerToken = DecodeTraffic(model: engine).meanBytes(over: prompt.count..<(prompt.count + genTokens))
+        let decodeRate = Double(genTokens) / decodeSeconds
 
         let result = Result(
             model: path, threads: threads, promptTokens: prompt.count, genTokens: genTokens,
             prefillTokensPerSecond: Double(prompt.count) / prefillSeconds,
-            decodeTokensPerSecond: Double(genTokens) / decodeSeconds,
-            peakResidentMegabytes: Self.peakResidentMegabytes(),
-            fileMegabytes: Double(engine.file.fileSize) / 1_048_576)
+            decodeTokensPerSecond: decodeRate,
+            peakResidentMegabytes: peakResident,
+            fileMegabytes: Double(engine.file.fileSize) / 1_048_576,
+            decodeBytesPerToken: bytesPerToken, readBandwidthBytesPerSecond: bandwidth,
+            bandwidthFraction: bandwidth > 0 ? decodeRate * bytesPerToken / bandwidth : 0,
+            bandwidthLimitTokensPerSecond: bandwidth / bytesPerToken)
         if json {
             print(try JSONOutput.string(result))
         } else {
             print("model          \(path)")
             print("prefill        \(String(format: "%.1f", result.prefillTokensPerSecond)) tok/s (\(prompt.count) tokens)")
             print("decode         \(String(format: "%.1f", result.decodeTokensPerSecond)) tok/s (\(genTokens) tokens)")
+            print("decode traffic \(String(format: "%.1f", bytesPerToken / 1e6)) MB/token; read bandwidth \(String(format: "%.1f", bandwidth / 1e9)) GB/s (measured now)")
+            print("memory limit   \(String(format: "%.0f", result.bandwidthLimitTokensPerSecond)) tok/s; decode reaches \(String(format: "%.0f", result.bandwidthFraction * 100))% of it")
             print("peak RSS       \(String(format: "%.0f", result.peakResidentMegabytes)) MB (file \(String(format: "%.0f", result.fileMegabytes)) MB)")
         }
     }
