@@ -53,6 +53,18 @@ public enum ChatTemplate: Sendable, Equatable {
         return String(template[range]).replacingOccurrences(of: "\\n", with: "\n")
     }
 
+    /// The family's name as startup logs print it.
+    public var displayName: String {
+        switch self {
+        case .chatML: "ChatML"
+        case .gemma: "Gemma"
+        case .llama3: "Llama 3"
+        case .phi3: "Phi-3"
+        case .mistral: "Mistral"
+        case .plain: "plain 'User:/Assistant:'"
+        }
+    }
+
     /// Stop sequences the format needs besides the model's end-of-turn token.
     public var stopSequences: [String] {
         self == .plain ? ["\nUser:"] : []

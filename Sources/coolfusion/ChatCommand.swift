@@ -55,7 +55,7 @@ struct ChatCommand: AsyncParsableCommand {
         for member in hosted {
             let format = member.chatFormat
             let note = format.warning.map { " (\($0))" } ?? ""
-            Self.say("\(member.name): \(ChatConversation.describe(format.template)) chat template\(note)\n", to: .standardError)
+            Self.say("\(member.name): \(format.template.displayName) chat template\(note)\n", to: .standardError)
         }
         let names = hosted.map(\.name)
         let options = FusionOptions(method: method, maxTokens: maxTokens, selection: try selectionOptions.rule(modelNames: names),

@@ -52,16 +52,4 @@ struct ChatConversation {
         lastPrompts = []
         lastResult = nil
     }
-
-    /// A short name of a template's family, for the start-up message.
-    static func describe(_ template: ChatTemplate) -> String {
-        switch template {
-        case .chatML: return "ChatML"
-        case .gemma: return "Gemma"
-        case .llama3: return "Llama 3"
-        case .phi3: return "Phi-3"
-        case .mistral: return "Mistral"
-        case .plain: return "plain 'User:/Assistant:'"
-        }
-    }
 }

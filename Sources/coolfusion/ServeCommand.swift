@@ -131,6 +131,12 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("per-task weights for requests with \"task\": \(tasks)\n".utf8))
         }
         let server = try FusionServer(members: members, configuration: configuration)
+        // Which chat template each member's conversations are written in (chat completions), and the
+        // fallback for a model without one.
+        for member in members {
+            let format = member.chatFormat
+            FileHandle.standardError.write(Data("\(member.name): \(format.template.displayName) chat template\n".utf8))
+        }
         for warning in server.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         try await listen.run(server.makeRouter(), defaultPort: 8100, serverName: "coolfusion",
                              what: "serve (\(names.joined(separator: " + ")))")
