@@ -28,6 +28,7 @@ import urllib.request
 
 import selenium
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -66,11 +67,15 @@ def status(driver):
     return element.text, element.get_attribute("data-kind") or ""
 
 
-def submit(driver, mode, text, max_tokens):
+def submit(driver, mode, text, max_tokens, temperature=None):
     Select(driver.find_element(By.ID, "mode")).select_by_value(mode)
     tokens = driver.find_element(By.ID, "max-tokens")
     tokens.clear()
     tokens.send_keys(str(max_tokens))
+    if temperature is not None:
+        field = driver.find_element(By.ID, "temperature")
+        field.clear()
+        field.send_keys(str(temperature))
     prompt = driver.find_element(By.ID, "prompt")
     prompt.clear()
     prompt.send_keys(text)
@@ -79,8 +84,12 @@ def submit(driver, mode, text, max_tokens):
 
 def wait_for_end(driver, timeout):
     """Waits until the status says the answer is done or shows an error; returns (text, kind)."""
-    WebDriverWait(driver, timeout).until(
-        lambda d: status(d)[0].startswith("Done") or status(d)[1] != "")
+    try:
+        WebDriverWait(driver, timeout).until(
+            lambda d: status(d)[0].startswith("Done") or status(d)[1] != "")
+    except TimeoutException:
+        valid = driver.execute_script("return document.getElementById('ask').checkValidity()")
+        return f"no end within {timeout} s (status {status(driver)[0]!r}; the form's values valid: {valid})", "timeout"
     return status(driver)
 
 
@@ -191,7 +200,12 @@ def main():
         open_page(driver, url, args.timeout)
         check("the page reads the server's setup", all(m in driver.find_element(By.ID, "setup").text for m in models),
               driver.find_element(By.ID, "setup").text)
-        submit(driver, "completion", PROMPT, 24)
+        with urllib.request.urlopen(url + "/playground/config.json", timeout=10) as response:
+            sampling = json.load(response)["sampling"]
+        check("sampling controls are offered exactly when the server can sample",
+              driver.find_element(By.ID, "temperature").is_enabled() == sampling, f"server sampling: {sampling}")
+        # With local models only, the completion samples (the controls' values must pass the form's checks).
+        submit(driver, "completion", PROMPT, 24, temperature=0.8 if sampling else None)
         text, kind = wait_for_end(driver, args.timeout)
         check("completion: the answer finished", text.startswith("Done"), f"{kind}: {text}")
         segments = check_answer(driver, "completion", models)

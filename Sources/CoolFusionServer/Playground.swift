@@ -68,8 +68,8 @@ enum Playground {
             <option value="completion">completion</option>
           </select></label>
           <label>Max tokens <input id="max-tokens" type="number" min="1" step="1"></label>
-          <label class="sampling">Temperature <input id="temperature" type="number" min="0" max="2" step="0.1" value="0"></label>
-          <label class="sampling">Top p <input id="top-p" type="number" min="0.01" max="1" step="0.05" value="1"></label>
+          <label class="sampling">Temperature <input id="temperature" type="number" min="0" max="2" step="any" value="0"></label>
+          <label class="sampling">Top p <input id="top-p" type="number" min="0.01" max="1" step="any" value="1"></label>
           <label class="sampling">Seed <input id="seed" type="number" step="1" value="0"></label>
           <label id="task-control" hidden>Task <select id="task"><option value="">server's rule</option></select></label>
         </div>

@@ -59,4 +59,18 @@ import Testing
         #expect(check.output.contains(" passed, 0 failed"), "\(check.output)")
         #expect(check.output.contains("busy: a second request shows the busy message"), "\(check.output)")
     }
+
+    @Test(.disabled(if: missingTools != nil, Comment(rawValue:
+        "needs a headless browser: apt-get install chromium chromium-driver, pip install selenium==\(selenium) "
+        + "(.ci/run installs them); missing here: \(missingTools ?? "")")))
+    func playgroundSamplesWithLocalModels() throws {
+        // Both models in process: the sampling controls are offered, and a sampled completion streams.
+        let master = try ServerProcess(["serve", "--model", try SyntheticModel.bytePairs.path(),
+                                        "--model", try SyntheticModel.sentencePiece.path()])
+        defer { master.stop() }
+        let check = Self.run(["python3", Self.script, "--url", master.url])
+        #expect(check.status == 0, "\(check.output)\nserver log:\n\(master.log)")
+        #expect(check.output.contains(" passed, 0 failed"), "\(check.output)")
+        #expect(check.output.contains("ok   sampling controls are offered exactly when the server can sample"), "\(check.output)")
+    }
 }
