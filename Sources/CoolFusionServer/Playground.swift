@@ -191,7 +191,9 @@ enum Playground {
     function newTurn(chat, text) {
       const turn = element("div", "turn");
       turn.append(element("div", "who", chat ? "you" : "prompt"), element("div", chat ? "user-text" : "prompt-text", text));
-      const answer = { text: "", segments: [], node: element("div", "answer-text"), legend: element("div", "legend") };
+      const answer = { text: "", segments: [], shown: 0, selected: null,
+                       node: element("div", "answer-text"), legend: element("div", "legend") };
+      answer.node.playgroundAnswer = answer;
       turn.append(element("div", "who", "fused answer"), answer.node, answer.legend);
       $("conversation").append(turn);
       return answer;
@@ -283,48 +285,64 @@ enum Playground {
       const choice = (data.choices || [])[0] || {};
       const text = choice.text != null ? choice.text : ((choice.delta || {}).content || "");
       const info = data.cool_fusion || {};
-      const segments = info.segments || [];
-      for (const segment of segments) addSegment(answer, segment, text);
-      if (segments.length === 0 && text) {
-        // The closing chunk's text that was held back (it could have begun a stop sequence).
-        const last = answer.segments[answer.segments.length - 1];
-        if (last) addSegment(answer, last.segment, text, last.index);
-      }
+      for (const segment of info.segments || []) record(answer, segment);
+      answer.text += text;
+      render(answer);
       if (choice.finish_reason) {
         const stats = info.stats || {};
         const reason = choice.finish_reason === "length" ? "reached max tokens" : "stopped";
-        showStatus("Done: " + reason + ", " + answer.segments.length + " segments"
+        showStatus("Done: " + reason + ", " + answer.shown + " segments"
           + (stats.seconds != null ? " in " + stats.seconds.toFixed(1) + " s" : "") + ".");
       }
     }
 
-    // Appends a segment's streamed text, coloured by the model whose candidate won.
-    function addSegment(answer, segment, text, index) {
-      if (!text) return; // held back: its text arrives with a later chunk
-      const winner = (segment.candidates[segment.winner] || {}).model;
-      if (index == null) {
-        index = answer.segments.length;
-        answer.segments.push({ segment, index, winner });
-      }
-      const span = element("span", "segment", text);
-      span.style.setProperty("--colour", colour(winner));
-      span.tabIndex = 0;
-      span.title = modelName(winner) + (segment.gate ? (segment.gate.fused ? " (fused step)" : " (leader alone)") : "");
-      if (segment.gate && segment.gate.fused) span.classList.add("fused");
-      span.dataset.index = index;
-      span.dataset.model = winner == null ? "" : winner;
-      span.addEventListener("click", () => showDetails(answer, index, span));
-      span.addEventListener("keydown", (key) => { if (key.key === "Enter") showDetails(answer, index, span); });
-      answer.node.append(span);
-      answer.text += text;
+    // Records a committed segment. The streamed text may lag behind the segments (text that could begin
+    // a stop sequence is held back), so each segment keeps its whole text (the winning candidate's) and
+    // the answer is coloured by offsets. When a stop sequence begins inside an earlier segment, the
+    // server reports that segment again (same candidates), cut short: it replaces the earlier one.
+    function record(answer, segment) {
+      const key = JSON.stringify(segment.candidates);
+      const earlier = answer.segments.findIndex((entry) => entry.key === key);
+      if (earlier >= 0) answer.segments.length = earlier;
+      const won = segment.candidates[segment.winner] || {};
+      answer.segments.push({ segment, key, winner: won.model, whole: won.text != null ? won.text : segment.text });
+    }
+
+    // Draws the answer's text as one span per segment, coloured by the model whose candidate won.
+    function render(answer) {
+      answer.node.replaceChildren();
+      answer.shown = 0;
+      let start = 0;
+      answer.segments.forEach((entry, index) => {
+        const last = index === answer.segments.length - 1;
+        const end = last ? answer.text.length : Math.min(answer.text.length, start + entry.whole.length);
+        const part = answer.text.slice(start, end);
+        start = end;
+        entry.shown = part.length > 0;
+        if (!entry.shown) return;
+        answer.shown += 1;
+        const { segment, winner } = entry;
+        const span = element("span", "segment", part);
+        span.style.setProperty("--colour", colour(winner));
+        span.tabIndex = 0;
+        span.title = modelName(winner) + (segment.gate ? (segment.gate.fused ? " (fused step)" : " (leader alone)") : "");
+        if (segment.gate && segment.gate.fused) span.classList.add("fused");
+        if (answer.selected === index) span.classList.add("selected");
+        span.dataset.index = index;
+        span.dataset.model = winner == null ? "" : winner;
+        span.addEventListener("click", () => showDetails(answer, index));
+        span.addEventListener("keydown", (key) => { if (key.key === "Enter") showDetails(answer, index); });
+        answer.node.append(span);
+      });
       drawLegend(answer);
     }
 
-    // Segments won per model in this answer (and, for gated fusion, how many steps were fused).
+    // Segments won per model among those shown (and, for gated fusion, how many steps were fused).
     function drawLegend(answer) {
       const won = new Map();
       let fused = 0, gated = 0;
-      for (const { segment, winner } of answer.segments) {
+      for (const { segment, winner, shown } of answer.segments) {
+        if (!shown) continue;
         won.set(winner, (won.get(winner) || 0) + 1);
         if (segment.gate) { gated += 1; if (segment.gate.fused) fused += 1; }
       }
@@ -345,8 +363,10 @@ enum Playground {
     }
 
     // The candidates of one segment: who proposed what, each scorer's perplexity, the rule's score, the winner.
-    function showDetails(answer, index, span) {
+    function showDetails(answer, index) {
       for (const node of document.querySelectorAll(".segment.selected")) node.classList.remove("selected");
+      for (const other of document.querySelectorAll(".answer-text")) if (other.playgroundAnswer) other.playgroundAnswer.selected = null;
+      answer.selected = index;
       for (const node of answer.node.querySelectorAll(".segment")) {
         if (Number(node.dataset.index) === index) node.classList.add("selected");
       }
