@@ -215,6 +215,9 @@ def main():
         text, kind = wait_for_end(driver, args.timeout)
         check("chat: the answer finished", text.startswith("Done"), f"{kind}: {text}")
         segments = check_answer(driver, "chat", models)
+        # The synthetic models have no chat template: the server warns in the chat answer, and the page says so.
+        notes = [n.text for n in driver.find_elements(By.CSS_SELECTOR, "#conversation .turn:last-child .note")]
+        check("chat: the answer shows the server's warnings", any("chat template" in n for n in notes), str(notes))
         check_details(driver, "chat", segments, models, args.timeout)
 
         if args.screenshot:

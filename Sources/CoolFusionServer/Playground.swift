@@ -191,7 +191,7 @@ enum Playground {
     function newTurn(chat, text) {
       const turn = element("div", "turn");
       turn.append(element("div", "who", chat ? "you" : "prompt"), element("div", chat ? "user-text" : "prompt-text", text));
-      const answer = { text: "", segments: [], shown: 0, selected: null,
+      const answer = { text: "", segments: [], shown: 0, selected: null, notes: [],
                        node: element("div", "answer-text"), legend: element("div", "legend") };
       answer.node.playgroundAnswer = answer;
       turn.append(element("div", "who", "fused answer"), answer.node, answer.legend);
@@ -285,6 +285,12 @@ enum Playground {
       const choice = (data.choices || [])[0] || {};
       const text = choice.text != null ? choice.text : ((choice.delta || {}).content || "");
       const info = data.cool_fusion || {};
+      // Notes: a model without a chat template (plain format), a worker dropped after failing.
+      for (const note of (info.warnings || []).concat(info.dropped_models || [])) {
+        if (answer.notes.includes(note)) continue;
+        answer.notes.push(note);
+        answer.legend.after(element("div", "note", note));
+      }
       for (const segment of info.segments || []) record(answer, segment);
       answer.text += text;
       render(answer);
