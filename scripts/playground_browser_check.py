@@ -171,6 +171,8 @@ def check_busy_and_failure(driver, url, worker_pid, models, timeout):
         check("busy: a second request shows the busy message", kind == "busy" and text.startswith("Busy"), f"{kind}: {text}")
         check("busy: the message says when to retry", "try again in 1 s" in text, text)
         check("busy: the send button is usable again", driver.find_element(By.ID, "send").is_enabled())
+        check("busy: the prompt is kept for a retry", driver.find_element(By.ID, "prompt").get_attribute("value") == PROMPT,
+              driver.find_element(By.ID, "prompt").get_attribute("value"))
         print(f"     busy: {text!r}")
         driver.close()
         driver.switch_to.window(held)

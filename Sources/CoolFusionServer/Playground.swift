@@ -194,6 +194,7 @@ enum Playground {
       const answer = { text: "", segments: [], shown: 0, selected: null, notes: [],
                        node: element("div", "answer-text"), legend: element("div", "legend") };
       answer.node.playgroundAnswer = answer;
+      answer.turn = turn;
       turn.append(element("div", "who", "fused answer"), answer.node, answer.legend);
       $("conversation").append(turn);
       return answer;
@@ -216,7 +217,10 @@ enum Playground {
           body: JSON.stringify(body), signal: controller.signal,
         });
         if (!response.ok) {
+          // Nothing was generated: drop the empty turn and give the text back for a retry.
           await refused(response);
+          answer.turn.remove();
+          $("prompt").value = text;
           return;
         }
         const complete = await readEvents(response, (data) => handle(data, answer));
