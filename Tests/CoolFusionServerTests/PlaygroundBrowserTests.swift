@@ -51,8 +51,10 @@ import Testing
             kill(workerID, SIGCONT)
             worker.stop()
         }
+        // The worker timeout is how long the script's second tab has to find the server busy while the first
+        // tab's generation waits on the stopped worker: generous, for a machine busy with the whole suite.
         let master = try ServerProcess(["serve", "--model", try SyntheticModel.bytePairs.path(), "--worker", worker.url,
-                                        "--concurrency", "1", "--queue", "0", "--worker-timeout", "20"])
+                                        "--concurrency", "1", "--queue", "0", "--worker-timeout", "60"])
         defer { master.stop() }
         let check = Self.run(["python3", Self.script, "--url", master.url, "--worker-pid", String(workerID)])
         #expect(check.status == 0, "\(check.output)\nserver log:\n\(master.log)")
