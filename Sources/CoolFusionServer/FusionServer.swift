@@ -36,6 +36,9 @@ public final class FusionServer: Sendable {
     public func makeRouter() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorLoggingMiddleware())
+        // The browser playground (docs/SERVER.md, Playground) and what it needs to know of this server.
+        router.get("/") { _, _ in Playground.response() }
+        router.get("/playground/config.json") { _, _ in JSONAnswer(self.playgroundSetup) }
         router.get("/health") { _, _ in
             let status = await self.queue.status
             let states = self.members.map(MemberState.init)
@@ -67,7 +70,7 @@ public final class FusionServer: Sendable {
             let shape = ResponseShape.chat(id: "chatcmpl-" + Self.newID(), model: body.model ?? self.configuration.modelName)
             return try await self.respond(plan: plan, shape: shape, stream: body.stream ?? false, request: request)
         }
-        MethodGuard.add(to: router, routes: [("/health", .get), ("/v1/models", .get), ("/v1/completions", .post),
+        MethodGuard.add(to: router, routes: [("/", .get), ("/playground/config.json", .get), ("/health", .get), ("/v1/models", .get), ("/v1/completions", .post),
                                              ("/v1/chat/completions", .post)])
         return router
     }
@@ -100,6 +103,15 @@ public final class FusionServer: Sendable {
                 reason = why
             }
         }
+    }
+
+    /// What the playground may offer: the request fields this server honours, and its fixed settings.
+    var playgroundSetup: Playground.Setup {
+        Playground.Setup(model: configuration.modelName, models: members.map(\.name),
+                         method: configuration.method.rawValue, selection: configuration.selection.name,
+                         tasks: configuration.taskSelections.keys.sorted(),
+                         defaultMaxTokens: configuration.defaultMaxTokens, maxTokensLimit: configuration.maximumMaxTokens,
+                         sampling: !members.contains(where: \.isRemote))
     }
 
     static func newID() -> String { UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
