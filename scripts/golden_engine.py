@@ -3,8 +3,10 @@
 #
 # Run:  python3 scripts/golden_engine.py [MODEL_DIR]   (default ~/.cache/coolfusion/models)
 #       python3 scripts/golden_engine.py --long [MODEL_DIR]   (only the long-prompt golden, below)
+#       python3 scripts/golden_engine.py --optional [MODEL_DIR]   (only the optional models: the 1.5B)
 # Needs llama-cpp-python==0.3.36 (pinned: the script refuses any other version) and numpy.
-# Writes Tests/CoolFusionEngineTests/Golden/<alias>.json for each default model: for every prompt,
+# Writes Tests/CoolFusionEngineTests/Golden/<alias>.json for each default model (or, with
+# --optional, each optional model, fetched first with `coolfusion models fetch`): for every prompt,
 # its token ids (BOS added when the GGUF says so), llama.cpp's greedy 64-token continuation, the
 # log-probability of each continuation token, and the log-probability of each prompt token after
 # the first (teacher-forced, from the same batched evaluation).
@@ -29,6 +31,10 @@ MODELS = {
     "smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf",
     "gemma3-270m": "gemma-3-270m-q4_k_m.gguf",
     "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+}
+
+OPTIONAL_MODELS = {
+    "qwen2.5-coder-1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
 }
 
 PROMPTS = [
@@ -122,7 +128,7 @@ def main():
     import llama_cpp
     if llama_cpp.__version__ != PINNED:
         sys.exit(f"llama-cpp-python {llama_cpp.__version__} found; this script is pinned to {PINNED}")
-    args = [a for a in sys.argv[1:] if a != "--long"]
+    args = [a for a in sys.argv[1:] if a not in ("--long", "--optional")]
     model_dir = args[0] if args else os.path.expanduser("~/.cache/coolfusion/models")
     out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "CoolFusionEngineTests", "Golden")
     os.makedirs(out_dir, exist_ok=True)
@@ -135,7 +141,7 @@ def main():
             json.dump(golden, f, indent=1)
             f.write("\n")
         return
-    for alias, filename in MODELS.items():
+    for alias, filename in (OPTIONAL_MODELS if "--optional" in sys.argv[1:] else MODELS).items():
         print(alias, file=sys.stderr)
         entries = record(llama_cpp, os.path.join(model_dir, filename))
         golden = {

@@ -5,7 +5,7 @@ import Testing
 /// Replays llama.cpp's greedy continuations and log-probabilities (Golden/*.json) on our engine.
 @Suite(.serialized) struct GoldenParityTests {
     /// Greedy decoding, one token at a time: the first 32 tokens must equal llama.cpp's on ≥ 90% of prompts.
-    @Test(arguments: TestModels.aliases)
+    @Test(arguments: TestModels.aliases + TestModels.optionalAliases)
     func greedyContinuationMatchesLlamaCpp(alias: String) throws {
         let golden = try Golden.load(alias)
         let model = try TestModels.model(alias)
@@ -28,7 +28,7 @@ import Testing
 
     /// Teacher-forced log-probabilities of llama.cpp's continuation (batched scoring) and of the prompt
     /// (batched prefill): mean |Δ| ≤ 0.05 nats.
-    @Test(arguments: TestModels.aliases)
+    @Test(arguments: TestModels.aliases + TestModels.optionalAliases)
     func teacherForcedLogProbabilitiesMatchLlamaCpp(alias: String) throws {
         let golden = try Golden.load(alias)
         let model = try TestModels.model(alias)

@@ -5,9 +5,19 @@ import Foundation
 
 /// The default models the tests run on, found where the model store keeps them.
 enum TestModels {
-    /// All three, or the comma-separated list in COOLFUSION_ENGINE_MODELS (to iterate on one).
-    static let aliases: [String] = ProcessInfo.processInfo.environment["COOLFUSION_ENGINE_MODELS"]
-        .map { $0.split(separator: ",").map(String.init) } ?? ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+    /// The three default models, or those of them in COOLFUSION_ENGINE_MODELS (comma-separated, to
+    /// iterate on one).
+    static let aliases = selected(from: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+
+    /// The optional models with golden files of their own (fetched on first use, like the others), or
+    /// those of them in COOLFUSION_ENGINE_MODELS.
+    static let optionalAliases = selected(from: ["qwen2.5-coder-1.5b"])
+
+    private static func selected(from all: [String]) -> [String] {
+        guard let listed = ProcessInfo.processInfo.environment["COOLFUSION_ENGINE_MODELS"] else { return all }
+        let names = Set(listed.split(separator: ",").map(String.init))
+        return all.filter(names.contains)
+    }
 
     /// The synthetic models' names, which `path` and `model` also take.
     static let synthetic = SyntheticModel.allCases.map(\.name)
