@@ -143,7 +143,7 @@ struct LlamaCppServerMemberTests {
     @Test(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
     func fusesAsTheSameModelInProcess() async throws {
         let prompt = "Question: What is the capital of France?\nAnswer:"
-        let options = FusionOptions(maxTokens: 24)
+        let options = FusionOptions(maxTokens: 12)
         let smol = try TestModels.smol()
         let local = try await FusionDecoder(models: [smol.makeSourceModel(), try TestModels.gemma().makeSourceModel()],
                                             options: options).generate(prompt: prompt)
