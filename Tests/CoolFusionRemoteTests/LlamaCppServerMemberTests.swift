@@ -27,6 +27,11 @@ struct LlamaCppServerMemberTests {
     /// Largest difference per token between llama.cpp's server and llama.cpp's golden values (batch
     /// splits and thread counts only).
     static let goldenTolerance = 0.02
+    /// Largest difference in a candidate's mean NLL within a fusion, where the server has served other
+    /// prompts before: llama-cpp-python 0.3.36 reuses its cache across requests, and with Gemma-3 its
+    /// log-probabilities then depend on what it was asked before (measured: a token's log-probability
+    /// 0.29 nats from a fresh server's after one unrelated request; docs/ENGINES.md).
+    static let historyTolerance = 0.35
 
     static func gemmaPath() throws -> String { try ModelStore().resolve("gemma3-270m") }
 
@@ -137,14 +142,17 @@ struct LlamaCppServerMemberTests {
 
     /// SmolLM2 in process fused with Gemma-3 behind llama.cpp's server behaves as SmolLM2 fused with
     /// the same Gemma-3 in process: step by step the same candidates, SmolLM2's perplexities exactly,
-    /// Gemma-3's within the tolerance, and the same winner, up to the first step where the two runs
-    /// may part because llama.cpp's numbers differ from ours (a winner within the tolerance of
-    /// another candidate, or a greedy choice of Gemma-3's that tips); the text is the same up to there.
+    /// Gemma-3's within `historyTolerance` (except at a junction Gemma-3's tokenizer does not keep,
+    /// where the server scores the joined text's token and the model in process the candidate's own:
+    /// docs/ENGINES.md), and the same winner, up to the first step where the two runs may part because
+    /// llama.cpp's numbers differ from ours (a winner within the tolerance of another candidate, or a
+    /// greedy choice of Gemma-3's that tips); the text is the same up to there.
     @Test(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
     func fusesAsTheSameModelInProcess() async throws {
         let prompt = "Question: What is the capital of France?\nAnswer:"
         let options = FusionOptions(maxTokens: 12)
         let smol = try TestModels.smol()
+        let gemmaTokenizer = try TestModels.gemma().tokenizer
         let local = try await FusionDecoder(models: [smol.makeSourceModel(), try TestModels.gemma().makeSourceModel()],
                                             options: options).generate(prompt: prompt)
         let fused = try await LlamaCppServer.with(model: try Self.gemmaPath()) { url in
@@ -170,8 +178,12 @@ struct LlamaCppServerMemberTests {
             }
             for (candidate, localCandidate) in zip(served.candidates, inProcess.candidates) {
                 #expect(candidate.ppl[0] == localCandidate.ppl[0], "step \(step): SmolLM2's perplexity of '\(candidate.text)'")
+                let context = prompt + agreedText
+                let additive = gemmaTokenizer.encodePrompt(context + candidate.text)
+                    == gemmaTokenizer.encodePrompt(context) + gemmaTokenizer.encode(candidate.text)
+                if !additive { continue }
                 if let server = candidate.ppl[1], let own = localCandidate.ppl[1] {
-                    #expect(abs(log(server) - log(own)) <= Self.nllTolerance,
+                    #expect(abs(log(server) - log(own)) <= Self.historyTolerance,
                             "step \(step): Gemma-3's perplexity of '\(candidate.text)': \(server) vs \(own)")
                 } else {
                     #expect(candidate.ppl[1] == nil && localCandidate.ppl[1] == nil)
@@ -181,7 +193,7 @@ struct LlamaCppServerMemberTests {
                 // Allowed only where the in-process scores of the two winners are within the tolerance.
                 let a = inProcess.candidates[inProcess.winner].score ?? .infinity
                 let b = inProcess.candidates[served.winner].score ?? .infinity
-                #expect(abs(log(b) - log(a)) <= Self.nllTolerance,
+                #expect(abs(log(b) - log(a)) <= Self.historyTolerance,
                         "step \(step): winner \(served.winner) behind the server, \(inProcess.winner) in process, scores \(b) vs \(a)")
                 parted = "step \(step): a winner within the tolerance"
                 break steps
