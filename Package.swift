@@ -50,7 +50,7 @@ let package = Package(
         // Evaluation harness: tasks, prompts, scoring, resumable JSONL results, reports; runs the decoder.
         .target(name: "CoolFusionEval", dependencies: ["CoolFusion"]),
         // Source models behind HTTP: the worker protocol's wire types and client, tokenizer packages,
-        // and an adapter for OpenAI-compatible engines that score prompt tokens (vLLM, SGLang).
+        // and an adapter for OpenAI-compatible engines that score prompt tokens (vLLM, llama.cpp's server).
         .target(
             name: "CoolFusionRemote",
             dependencies: [
@@ -135,7 +135,7 @@ let package = Package(
             name: "CoolFusionRemoteTests",
             dependencies: [
                 "CoolFusionRemote", "CoolFusionServer", "CoolFusion", "CoolFusionLocal", "CoolFusionTokenizers",
-                "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels",
+                "CoolFusionGGUF", "CoolFusionModelStore", "CoolFusionTestModels", "CoolFusionTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

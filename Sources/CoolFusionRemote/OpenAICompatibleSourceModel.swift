@@ -2,8 +2,9 @@ import CoolFusion
 import CoolFusionTokenizers
 
 /// A source model over a stateless OpenAI-compatible engine. The engine keeps no state for us, so the
-/// token history lives here and every call sends it as a token-id prompt (an engine with prefix
-/// caching, as vLLM has, then recomputes little):
+/// history lives here and every call sends all of it (an engine with prefix caching, as vLLM and
+/// llama.cpp's server have, then recomputes little): as token ids (`PromptMode.tokenIDs`), or as the
+/// prompt and committed text (`PromptMode.text`, for engines that take only strings; see below).
 ///
 /// - T1: greedy tokens are requested in chunks (`max_tokens` = `chunkSize`, token ids and their
 ///   log-probabilities back) until the text has a cut allowed by the boundary rule; tokens past the
@@ -12,6 +13,18 @@ import CoolFusionTokenizers
 ///   (the prompt log-probabilities of the candidate's positions); this model's own candidate is scored
 ///   from the log-probabilities it was generated with.
 /// - M4: the winner's tokens are appended to the local history.
+///
+/// In text mode the engine tokenizes what it is sent, so the context it reads is its own tokenization
+/// of the whole text (BOS added by the engine as its model wants, as `Tokenizer.encodePrompt` does),
+/// and its tokens come back as text with offsets (`EchoedText`):
+///
+/// - T1: the text of context + pending tokens is sent; each generated token's text is encoded with
+///   the local tokenizer (one token when the tokenizers agree, as they should for the same vocabulary)
+///   and carries the engine's log-probability, so `PendingTokens` cuts exactly as for a local model.
+/// - M3: context + candidate (+ the end-of-generation token's text for a final candidate) is echoed;
+///   the candidate's log-probabilities are those of the engine's tokens in the candidate's span, found
+///   from the end of the echoed prompt. Where the engine's tokenization of the joined text merges
+///   context and candidate across the junction, the merged token is counted with the candidate.
 public actor OpenAICompatibleSourceModel: SourceModel {
     public nonisolated let name: String
     public nonisolated let engine: OpenAICompatibleEngine
@@ -21,6 +34,9 @@ public actor OpenAICompatibleSourceModel: SourceModel {
 
     private var promptTokens: [TokenID] = []
     private var committed: [TokenID] = []
+    /// The prompt and the committed text as sent in text mode.
+    private var promptText = ""
+    private var committedText = ""
     /// Tokens generated past the committed state (T1's bookkeeping, shared with local models).
     private var pending = PendingTokens()
     /// Tokens fetched from the engine after `pending`, not yet looked at by the boundary rule.
@@ -42,6 +58,8 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         promptTokens = tokenizer.encodePrompt(prompt)
         guard !promptTokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         committed = []
+        promptText = prompt
+        committedText = ""
         forgetGenerated()
     }
 
@@ -79,6 +97,10 @@ public actor OpenAICompatibleSourceModel: SourceModel {
                                        tokensReused: reused, confidences: proposal.confidences)
             case .needsTokens:
                 let chunk = try await generate(count: chunkSize)
+                // An answer that neither adds a token nor ends would be asked for again forever.
+                guard !chunk.tokens.isEmpty || chunk.end != nil else {
+                    throw malformed("generation", "no token and no end of generation in an answer to max_tokens \(chunkSize)")
+                }
                 lookahead = chunk.tokens
                 endAfterLookahead = chunk.end
             }
@@ -104,7 +126,10 @@ public actor OpenAICompatibleSourceModel: SourceModel {
                 results.append(CandidateAssessment(tokenCount: 0, totalNLL: 0))
                 continue
             }
-            results.append(CandidateAssessment(logProbs: try await score(tokens)))
+            switch engine.promptMode {
+            case .tokenIDs: results.append(CandidateAssessment(logProbs: try await score(tokens)))
+            case .text: results.append(CandidateAssessment(logProbs: try await scoreText(candidate)))
+            }
         }
         return results
     }
@@ -117,6 +142,7 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         }
         let chosen = assessed[index]
         committed += chosen.tokens
+        committedText += chosen.candidate.text
         if let count = chosen.reuse, !chosen.candidate.isFinal {
             pending.removeFirst(count)
             own = nil
@@ -131,6 +157,7 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     public func commit(text: String) async throws -> [TokenID] {
         let tokens = tokenizer.encode(text)
         committed += tokens
+        committedText += text
         forgetGenerated()
         return tokens
     }
@@ -138,8 +165,12 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     public func committedContinuation() async -> [TokenID] { committed }
 
     public func generateAnswer(maxTokens: Int, stopSequences: [String]) async throws -> GeneratedAnswer {
-        var request = OpenAIWire.CompletionRequest(model: engine.remoteModel, prompt: .tokens(history.map(Int.init)),
-                                                   maxTokens: maxTokens, temperature: 0)
+        let prompt: OpenAIWire.Prompt = switch engine.promptMode {
+        case .tokenIDs: .tokens(history.map(Int.init))
+        case .text: .text(historyText)
+        }
+        var request = OpenAIWire.CompletionRequest(model: engine.remoteModel, prompt: prompt, maxTokens: maxTokens,
+                                                   temperature: 0)
         if !stopSequences.isEmpty { request.stop = OpenAIWire.Stop(stopSequences) }
         let response = try await engine.client.call(.POST, "/v1/completions", request,
                                                     as: OpenAIWire.CompletionResponse.self, operation: "completion")
@@ -157,10 +188,12 @@ public actor OpenAICompatibleSourceModel: SourceModel {
     // MARK: engine calls
 
     private var history: [TokenID] { promptTokens + committed }
+    private var historyText: String { promptText + committedText }
 
     /// Greedy continuation of history + pending: up to `count` tokens with their log-probabilities;
     /// `ended` when the engine stopped on its own end-of-generation token.
     private func generate(count: Int) async throws -> (tokens: [GeneratedToken], end: EngineEnd?) {
+        if engine.promptMode == .text { return try await generateText(count: count) }
         let context = history + pending.tokens + lookahead.map(\.token)
         let request = OpenAIWire.CompletionRequest(
             model: engine.remoteModel, prompt: .tokens(context.map(Int.init)), maxTokens: count, temperature: 0,
@@ -203,6 +236,63 @@ public actor OpenAICompatibleSourceModel: SourceModel {
         return try logprobs.tokenLogprobs[context.count..<all].map { value in
             guard let value else { throw malformed("scoring", "a null log-probability inside the prompt") }
             return Float(value)
+        }
+    }
+
+    /// Text mode's T1 call: greedy continuation of the text of history + pending, each generated token
+    /// mapped onto the local tokenizer by its text.
+    private func generateText(count: Int) async throws -> (tokens: [GeneratedToken], end: EngineEnd?) {
+        let generatedSoFar = pending.tokens + lookahead.map(\.token)
+        let context = historyText + String(decoding: generatedSoFar.flatMap { tokenizer.tokenBytes($0) }, as: UTF8.self)
+        let request = OpenAIWire.CompletionRequest(model: engine.remoteModel, prompt: .text(context), maxTokens: count,
+                                                   temperature: 0, logprobs: 0)
+        let response = try await engine.client.call(.POST, "/v1/completions", request,
+                                                    as: OpenAIWire.CompletionResponse.self, operation: "generation")
+        guard let choice = response.choices.first, let logprobs = choice.logprobs else {
+            throw malformed("generation", "no log-probabilities in the answer")
+        }
+        let spans: [(text: String, logProb: Float)]
+        do { spans = try EchoedText.generatedSpans(logprobs, text: choice.text) } catch {
+            throw malformed("generation", error.reason)
+        }
+        var tokens: [GeneratedToken] = []
+        for span in spans {
+            let ids = tokenizer.encode(span.text)
+            // One engine token that is several local ones (tokenizers that disagree): its
+            // log-probability is shared evenly.
+            let share = span.logProb / Float(max(ids.count, 1))
+            tokens += ids.map { GeneratedToken(token: $0, logProb: share) }
+        }
+        // llama.cpp's server stops on its end-of-generation tokens without returning them.
+        let ended = choice.finishReason == "stop" || (logprobs.tokens.count < count && choice.finishReason != "length")
+        return (tokens, ended ? EngineEnd(logProb: nil) : nil)
+    }
+
+    /// Text mode's M3 call: log p of the engine's tokens of `candidate` after the history text (one echo
+    /// request; a final candidate is followed by the end-of-generation token's text, which the engine
+    /// parses as that token).
+    private func scoreText(_ candidate: Candidate) async throws -> [Float] {
+        var prompt = historyText + candidate.text
+        if candidate.isFinal, let end = tokenizer.endOfGenerationToken {
+            prompt += tokenizer.vocabulary.tokens[Int(end)]
+        }
+        let request = OpenAIWire.CompletionRequest(model: engine.remoteModel, prompt: .text(prompt), maxTokens: 1,
+                                                   temperature: 0, echo: true, logprobs: 0)
+        let response = try await engine.client.call(.POST, "/v1/completions", request,
+                                                    as: OpenAIWire.CompletionResponse.self, operation: "scoring")
+        guard let logprobs = response.choices.first?.logprobs else {
+            throw RemoteModelError.unsupported(worker: name, url: engine.client.baseURL,
+                                               what: "it returned no prompt log-probabilities for echo + logprobs")
+        }
+        guard let usage = response.usage else { throw malformed("scoring", "no usage (generated token count)") }
+        do {
+            try EchoedText.checkBOSLeftOut(logprobs, usage: usage)
+            let mapped = try EchoedText.candidateLogProbs(
+                logprobs, completionTokens: usage.completionTokens, candidateScalars: candidate.text.unicodeScalars.count,
+                isFinal: candidate.isFinal && tokenizer.endOfGenerationToken != nil)
+            return mapped.logProbs
+        } catch {
+            throw malformed("scoring", error.reason)
         }
     }
 

@@ -1,7 +1,7 @@
 import CoolFusion
 
 /// Request and response bodies of the OpenAI-compatible endpoints, as served by `coolfusion serve`
-/// and `coolfusion worker` and as spoken to vLLM/SGLang by `OpenAICompatibleSourceModel`.
+/// and `coolfusion worker` and as spoken to vLLM and llama.cpp's server by `OpenAICompatibleSourceModel`.
 /// Keys are snake_case on the wire (`WireCoding`). Unknown request fields are ignored; known fields
 /// of the wrong type are rejected by decoding.
 public enum OpenAIWire {

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker"), help: "URL of a `coolfusion worker` (repeatable).")
     var workers: [String] = []
 
-    @Option(name: .customLong("engine"), help: "URL of an OpenAI-compatible engine that returns prompt logprobs (vLLM, SGLang); repeatable.")
+    @Option(name: .customLong("engine"), help: "URL of an OpenAI-compatible engine that returns prompt logprobs (vLLM, SGLang, llama.cpp's server; docs/ENGINES.md); repeatable.")
     var engines: [String] = []
 
     @Option(name: .customLong("engine-tokenizer"), help: "The tokenizer of each --engine, in order: alias or GGUF path.")
@@ -104,8 +104,13 @@ struct ServeCommand: AsyncParsableCommand {
         for (index, url) in engines.enumerated() {
             let path = try ModelOptions.path(of: engineTokenizers[index])
             let package = TokenizerPackage.extract(from: try GGUFFile(path: path))
+            // Named by its tokenizer's alias (the model), not by the engine's model id, which for
+            // llama.cpp's server is the file's path; by URL too when that name is taken.
+            var name = ModelOptions.displayName(engineTokenizers[index])
+            if members.contains(where: { $0.name == name }) { name += "@\(url)" }
             let engine = try await OpenAICompatibleEngine.connect(
-                url: url, package: package, model: engineModels.isEmpty ? nil : engineModels[index], timeout: timeout)
+                url: url, package: package, model: engineModels.isEmpty ? nil : engineModels[index], name: name,
+                timeout: timeout)
             members.append(engine)
         }
         var configuration = ServeConfiguration()

@@ -151,10 +151,13 @@ import Testing
         let spm = try SyntheticPair.spm()
         let (remote, counts) = try await Self.withCountedWorker(bpe) { url, _, counter in
             let engine = try await OpenAICompatibleEngine.connect(url: url, package: bpe.package, timeout: .seconds(60))
+            // Connecting probes the engine's prompt mode with one completions request; count the generation's.
+            let atConnection = counter.all
             let decoder = try FusionDecoder(
                 models: [engine.makeSourceModel(), PackagedSourceModel(spm.makeSourceModel(), splitter: spm.splitter)],
                 options: Self.gated(leader: 1, threshold: threshold))
-            return (try await decoder.generate(prompt: Self.prompt), counter.all)
+            let result = try await decoder.generate(prompt: Self.prompt)
+            return (result, counter.all.merging(atConnection) { $0 - $1 })
         }
         Self.expectSameGatedFusion(remote, local)
         // An engine keeps no session: the missed text travels in the follower's next completions request,
