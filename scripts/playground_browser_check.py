@@ -67,8 +67,12 @@ def status(driver):
     return element.text, element.get_attribute("data-kind") or ""
 
 
-def submit(driver, mode, text, max_tokens, temperature=None):
+def submit(driver, mode, text, max_tokens, temperature=None, method=None, selection=None):
     Select(driver.find_element(By.ID, "mode")).select_by_value(mode)
+    if method is not None:
+        Select(driver.find_element(By.ID, "method")).select_by_value(method)
+    if selection is not None:
+        Select(driver.find_element(By.ID, "selection")).select_by_value(selection)
     tokens = driver.find_element(By.ID, "max-tokens")
     tokens.clear()
     tokens.send_keys(str(max_tokens))
@@ -213,9 +217,12 @@ def main():
         segments = check_answer(driver, "completion", models)
         check_details(driver, "completion", segments, models, args.timeout)
 
-        submit(driver, "chat", "What is the capital of France?", 16)
+        # The chat turn runs another method and rule than the server's, chosen in the page.
+        submit(driver, "chat", "What is the capital of France?", 16, method="gated", selection="vote")
         text, kind = wait_for_end(driver, args.timeout)
         check("chat: the answer finished", text.startswith("Done"), f"{kind}: {text}")
+        label = driver.find_elements(By.CSS_SELECTOR, "#conversation .turn:last-child .who")[-1].text
+        check("chat: the answer says the method and rule chosen", "gated" in label.lower() and "vote" in label.lower(), label)
         segments = check_answer(driver, "chat", models)
         # The synthetic models have no chat template: the server warns in the chat answer, and the page says so.
         notes = [n.text for n in driver.find_elements(By.CSS_SELECTOR, "#conversation .turn:last-child .note")]

@@ -61,6 +61,9 @@ public enum OpenAIWire {
         public var returnTokensAsTokenIds: Bool?
         /// CoolFusion extension: the request's task, to select with that task's calibrated weights.
         public var task: String?
+        /// CoolFusion extensions: the fusion method and selection rule of this request (default: the server's).
+        public var method: String?
+        public var selection: String?
 
         public init(model: String? = nil, prompt: Prompt, maxTokens: Int? = nil, temperature: Double? = nil,
                     stop: Stop? = nil, echo: Bool? = nil, logprobs: Int? = nil, returnTokensAsTokenIds: Bool? = nil,
@@ -193,6 +196,9 @@ public enum OpenAIWire {
         public var n: Int?
         /// CoolFusion extension: the request's task, to select with that task's calibrated weights.
         public var task: String?
+        /// CoolFusion extensions: the fusion method and selection rule of this request (default: the server's).
+        public var method: String?
+        public var selection: String?
     }
 
     public struct AssistantMessage: Codable, Sendable {

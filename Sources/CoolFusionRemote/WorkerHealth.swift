@@ -15,11 +15,15 @@ public final class WorkerHealth: @unchecked Sendable {
 
     private let lock = NSLock()
     private var current = State.up
+    private var since: Date?
     private var probing = false
 
     public init() {}
 
     public var state: State { lock.withLock { current } }
+
+    /// When the worker was marked down (the first failure of the current outage); nil while up.
+    public var downSince: Date? { lock.withLock { since } }
 
     public var isDown: Bool {
         if case .down = state { return true }
@@ -28,7 +32,10 @@ public final class WorkerHealth: @unchecked Sendable {
 
     /// Records a successful call.
     public func markUp() {
-        lock.withLock { current = .up }
+        lock.withLock {
+            current = .up
+            since = nil
+        }
     }
 
     /// Records a failed call and starts probing `client`'s worker until it answers again (one probe
@@ -36,6 +43,7 @@ public final class WorkerHealth: @unchecked Sendable {
     public func markDown(_ reason: String, probing client: WorkerClient, every interval: Duration = .seconds(1)) {
         let startProbe = lock.withLock { () -> Bool in
             current = .down(reason: reason)
+            if since == nil { since = Date() }
             guard !probing else { return false }
             probing = true
             return true

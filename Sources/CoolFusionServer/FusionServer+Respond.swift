@@ -41,7 +41,7 @@ extension FusionServer {
                               mayDrop: configuration.dropFailedWorkers && member.isRemote)
         }
         let options = FusionOptions(
-            method: configuration.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
+            method: plan.method, maxTokens: plan.maxTokens, stopSequences: plan.stop,
             segmentTokenCap: configuration.segmentTokenCap, selection: plan.selection,
             concurrent: configuration.concurrentModels, gate: plan.gate,
             sampling: plan.sampling)
@@ -131,7 +131,7 @@ extension FusionServer {
             continuation.finish()
         }
         continuation.onTermination = { _ in generation.cancel() }
-        let methodName = configuration.method.rawValue
+        let methodName = plan.method.rawValue
         let names = members.map(\.name)
         let logger = self.logger
         var headers = HTTPFields()

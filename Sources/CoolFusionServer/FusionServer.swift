@@ -88,11 +88,13 @@ public final class FusionServer: Sendable {
         var cancelled: Int
     }
 
-    /// One member as `/health` reports it: "up", or "down" with the failure that put it down.
+    /// One member as `/health` reports it: "up", or "down" with the failure that put it down and since
+    /// when (Unix seconds).
     struct MemberState: Codable, Sendable {
         var name: String
         var state: String
         var reason: String?
+        var downSince: Double?
 
         init(_ member: any FusionMember) {
             name = member.name
@@ -101,6 +103,7 @@ public final class FusionServer: Sendable {
             case .down(let why):
                 state = "down"
                 reason = why
+                downSince = member.reachability?.downSince?.timeIntervalSince1970
             }
         }
     }
@@ -109,6 +112,11 @@ public final class FusionServer: Sendable {
     var playgroundSetup: Playground.Setup {
         Playground.Setup(model: configuration.modelName, models: members.map(\.name),
                          method: configuration.method.rawValue, selection: configuration.selection.name,
+                         methods: GenerationPlan.methods(members: members, configuration: configuration).map(\.rawValue),
+                         selections: SelectionRules.names.filter {
+                             (try? SelectionRules.make($0, weights: configuration.selectionWeights)
+                                 .validate(modelCount: members.count)) != nil
+                         },
                          tasks: configuration.taskSelections.keys.sorted(),
                          defaultMaxTokens: configuration.defaultMaxTokens, maxTokensLimit: configuration.maximumMaxTokens,
                          sampling: !members.contains(where: \.isRemote))
@@ -133,7 +141,8 @@ public final class FusionServer: Sendable {
             prompts: members.map { _ in prompt }, members: members, maxTokens: body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
             topP: body.topP, seed: body.seed,
-            task: body.task, warnings: [], configuration: configuration, budget: budget)
+            task: body.task, method: body.method, selection: body.selection,
+            warnings: [], configuration: configuration, budget: budget)
     }
 
     func plan(_ body: OpenAIWire.ChatRequest) throws -> GenerationPlan {
@@ -151,7 +160,8 @@ public final class FusionServer: Sendable {
             prompts: prompts, members: members, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
             topP: body.topP, seed: body.seed,
-            task: body.task, warnings: warnings, configuration: configuration, budget: budget)
+            task: body.task, method: body.method, selection: body.selection,
+            warnings: warnings, configuration: configuration, budget: budget)
         plan.stop = stop
         return plan
     }

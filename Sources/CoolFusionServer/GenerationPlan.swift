@@ -16,10 +16,13 @@ struct GenerationPlan: Sendable {
     var gate: GateSettings
     /// How the models draw their proposals (greedy unless the request set a temperature).
     var sampling = TokenSampling.greedy
+    /// The fusion method: the server's, or the one the request named.
+    var method = FusionMethod.cool
 
     /// Checks the fields every endpoint shares and each model's context.
     static func make(prompts: [String], members: [any FusionMember], maxTokens requested: Int?, stop: [String],
                      model: String?, n: Int?, temperature: Double?, topP: Double?, seed: Int?, task: String?,
+                     method: String? = nil, selection: String? = nil,
                      warnings: [String], configuration: ServeConfiguration,
                      budget: RequestSizeBudget) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
@@ -60,8 +63,43 @@ struct GenerationPlan: Sendable {
             counts.append(count)
         }
         return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings,
-                              selection: try selection(task: task, configuration: configuration),
-                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate, sampling: sampling)
+                              selection: try Self.selection(named: selection, task: task, members: members,
+                                                            configuration: configuration),
+                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate, sampling: sampling,
+                              method: try Self.method(named: method, members: members, configuration: configuration))
+    }
+
+    /// The methods a request may name: every method that fuses (one model alone, `single`, only when
+    /// the server has one model).
+    static func methods(members: [any FusionMember], configuration: ServeConfiguration) -> [FusionMethod] {
+        FusionMethod.allCases.filter { $0 != .single || members.count == 1 || configuration.method == .single }
+    }
+
+    /// The request's method (nil: the server's).
+    static func method(named name: String?, members: [any FusionMember],
+                       configuration: ServeConfiguration) throws -> FusionMethod {
+        guard let name else { return configuration.method }
+        let allowed = methods(members: members, configuration: configuration)
+        guard let method = FusionMethod(rawValue: name), allowed.contains(method) else {
+            throw APIError.badRequest("unknown method '\(name)'; this server runs "
+                                      + allowed.map(\.rawValue).joined(separator: ", "), param: "method")
+        }
+        return method
+    }
+
+    /// The request's selection rule by name, made with the server's weights (`--weights`,
+    /// `--weights-file`); nil: the server's rule, or the task's.
+    static func selection(named name: String?, task: String?, members: [any FusionMember],
+                          configuration: ServeConfiguration) throws -> any SelectionRule {
+        let rule = try selection(task: task, configuration: configuration)
+        guard let name else { return rule }
+        do {
+            let named = try SelectionRules.make(name, weights: configuration.selectionWeights)
+            try named.validate(modelCount: members.count)
+            return named
+        } catch {
+            throw APIError.badRequest("selection '\(name)': \(error)", param: "selection")
+        }
     }
 
     /// The request's sampling settings, each checked with an error naming its field. A negative seed

@@ -13,9 +13,12 @@ enum Playground {
         var model: String
         /// The fused models, in model order (the order of every `ppl` row and `candidates[].model`).
         var models: [String]
-        /// The server's method and selection rule (fixed for every request).
+        /// The server's method and selection rule (a request's default), and those a request may name
+        /// instead (`"method"`, `"selection"`).
         var method: String
         var selection: String
+        var methods: [String]
+        var selections: [String]
         /// Tasks a request may name (`"task"`) to be selected with that task's calibrated weights.
         var tasks: [String]
         /// `max_tokens` when a request gives none, and the largest it may ask for.
@@ -67,6 +70,8 @@ enum Playground {
             <option value="chat">chat</option>
             <option value="completion">completion</option>
           </select></label>
+          <label>Method <select id="method"></select></label>
+          <label>Selection <select id="selection"></select></label>
           <label>Max tokens <input id="max-tokens" type="number" min="1" step="1"></label>
           <label class="sampling">Temperature <input id="temperature" type="number" min="0" max="2" step="any" value="0"></label>
           <label class="sampling">Top p <input id="top-p" type="number" min="0.01" max="1" step="any" value="1"></label>
@@ -157,8 +162,14 @@ enum Playground {
         $("send").disabled = true;
         return;
       }
-      $("setup").textContent = "Fusing " + setup.models.join(", ") + " · method " + setup.method
-        + " · selection " + setup.selection;
+      $("setup").textContent = "Fusing " + setup.models.join(", ") + " · server default: method " + setup.method
+        + ", selection " + setup.selection;
+      // The server's own rule may carry options (majority+RULE) that the list of names has not.
+      for (const [id, names, current] of [["method", setup.methods, setup.method],
+                                          ["selection", setup.selections, setup.selection]]) {
+        for (const name of names.includes(current) ? names : [current].concat(names)) $(id).append(new Option(name, name));
+        $(id).value = current;
+      }
       $("max-tokens").value = setup.default_max_tokens;
       $("max-tokens").max = setup.max_tokens_limit;
       if (!setup.sampling) {
@@ -182,20 +193,22 @@ enum Playground {
         body.seed = Number($("seed").value);
       }
       if ($("task").value) body.task = $("task").value;
+      if ($("method").value !== setup.method) body.method = $("method").value;
+      if ($("selection").value !== setup.selection) body.selection = $("selection").value;
       if (chat) body.messages = messages.concat([{ role: "user", content: text }]);
       else body.prompt = text;
       return body;
     }
 
     // A new turn in the conversation: what was asked, and an empty answer to fill.
-    function newTurn(chat, text) {
+    function newTurn(chat, text, how) {
       const turn = element("div", "turn");
       turn.append(element("div", "who", chat ? "you" : "prompt"), element("div", chat ? "user-text" : "prompt-text", text));
       const answer = { text: "", segments: [], shown: 0, selected: null, notes: [],
                        node: element("div", "answer-text"), legend: element("div", "legend") };
       answer.node.playgroundAnswer = answer;
       answer.turn = turn;
-      turn.append(element("div", "who", "fused answer"), answer.node, answer.legend);
+      turn.append(element("div", "who", "fused answer · " + how), answer.node, answer.legend);
       $("conversation").append(turn);
       return answer;
     }
@@ -206,7 +219,9 @@ enum Playground {
       if (!setup || controller || !text.trim()) return;
       const chat = $("mode").value === "chat";
       const body = requestBody(chat, text);
-      const answer = newTurn(chat, text);
+      const chosenSelection = body.selection || setup.selection;
+      const answer = newTurn(chat, text, (body.method || setup.method) + ", selection " + chosenSelection);
+      answer.selection = chosenSelection;
       $("prompt").value = "";
       controller = new AbortController();
       setRunning(true);
@@ -416,7 +431,7 @@ enum Playground {
       });
       details.append(table, element("p", "note", "Each row is one model's candidate, each PPL column one model's perplexity "
         + "of it in its own tokens (lower is better; the lowest in a column is underlined). The selection rule ("
-        + setup.selection + ") picks the lowest score."));
+        + (answer.selection || setup.selection) + ") picks the lowest score."));
     }
 
     function reset() {

@@ -5,6 +5,9 @@ public struct ServeConfiguration: Sendable {
     public var method: FusionMethod = .cool
     public var segmentTokenCap = 32
     public var selection: any SelectionRule = MeanSelection.paper
+    /// The per-model weights of `selection` (`--weights`, `--weights-file`), which a rule a request
+    /// names (`"selection": "vote"`, a CoolFusion extension) is made with too.
+    public var selectionWeights: [Double]?
     /// Rules a request may choose by naming its task (`"task": "NAME"`, a CoolFusion extension):
     /// the selection rule with that task's calibrated weights (`--weights-file` with per-task accuracies).
     public var taskSelections: [String: any SelectionRule] = [:]

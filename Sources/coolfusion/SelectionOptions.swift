@@ -45,15 +45,17 @@ struct SelectionOptions: ParsableArguments {
 
     /// The rule for models named `modelNames` (names as the weights file has them).
     func rule(modelNames: [String]) throws -> any SelectionRule {
-        var parsedWeights: [Double]?
-        if let weights { parsedWeights = try SelectionWeights.parse(weights) }
-        if let weightsFile {
-            parsedWeights = try CalibratedWeights.load(path: weightsFile)
-                .weights(for: modelNames, subset: weightsSubset, path: weightsFile)
-        }
-        let rule = try SelectionRules.make(ruleName, weights: parsedWeights)
+        let rule = try SelectionRules.make(ruleName, weights: try weights(modelNames: modelNames))
         try rule.validate(modelCount: modelNames.count)
         return rule
+    }
+
+    /// The per-model weights of `--weights` or `--weights-file` (nil: none given).
+    func weights(modelNames: [String]) throws -> [Double]? {
+        if let weightsFile {
+            return try CalibratedWeights.load(path: weightsFile).weights(for: modelNames, subset: weightsSubset, path: weightsFile)
+        }
+        return try weights.map { try SelectionWeights.parse($0) }
     }
 
     /// With --weights-file: the rule with each task's weights, for every task (subset) the file has

@@ -123,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dropFailedWorkers = dropFailedWorkers
         configuration.concurrentModels = !sequential
         configuration.selection = try selectionOptions.rule(modelNames: members.map(\.name))
+        configuration.selectionWeights = try selectionOptions.weights(modelNames: members.map(\.name))
         configuration.taskSelections = try selectionOptions.taskRules(modelNames: members.map(\.name))
         let names = members.map(\.name)
         configuration.gate = try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,

@@ -61,6 +61,10 @@ import Testing
                 #expect(object["models"] as? [String] == SyntheticModel.allCases.map(\.name))
                 #expect(object["method"] as? String == "cool")
                 #expect(object["selection"] as? String == "paper")
+                // What a request may name instead: every fusing method, and the rules that need no weights
+                // (this server has none, so `weighted` is not offered).
+                #expect(object["methods"] as? [String] == ["cool", "cool-align", "rerank", "cool+rerank", "gated"])
+                #expect(object["selections"] as? [String] == ["paper", "logppl", "vote", "median", "leader", "majority"])
                 #expect(object["tasks"] as? [String] == [])
                 #expect(object["default_max_tokens"] as? Int == 256)
                 #expect(object["max_tokens_limit"] as? Int == 4096)

@@ -10,6 +10,7 @@ final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stdoutText = ""
     private var stderrText = ""
+    private var exitDate: Date?
     private(set) var url = ""
 
     /// - Parameter port: the port to listen on (0: any free one).
@@ -25,6 +26,12 @@ final class ServerProcess: @unchecked Sendable {
         errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             self?.lock.withLock { self?.stderrText += String(decoding: data, as: UTF8.self) }
+        }
+        // Recorded on Foundation's own thread, so the time is right even when the test's tasks are slow
+        // to run (a suite sharing two cores).
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            self.lock.withLock { self.exitDate = Date() }
         }
         try process.run()
         let deadline = Date().addingTimeInterval(limit)
@@ -58,6 +65,9 @@ final class ServerProcess: @unchecked Sendable {
             return String(rest[..<end])
         }
     }
+
+    /// When the process exited (nil while it runs).
+    var exitedAt: Date? { lock.withLock { exitDate } }
 
     /// Everything the process wrote to standard error so far.
     var log: String { lock.withLock { stderrText } }

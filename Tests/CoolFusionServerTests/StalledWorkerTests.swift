@@ -10,6 +10,12 @@ import Testing
             var name: String
             var state: String
             var reason: String?
+            var downSince: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case name, state, reason
+                case downSince = "down_since"
+            }
         }
         var status: String
         var members: [Member]
@@ -98,18 +104,24 @@ import Testing
             worker.stop()
         }
         let connection = try await Self.stallMidStream(master, worker)
+        let leftAt = Date()
         connection.close()
         let clock = ContinuousClock()
-        let leftAt = clock.now
-        while try await Self.health(master).status == "ok" {
-            guard clock.now - leftAt < .seconds(120) else {
+        let polling = clock.now
+        var health = try await Self.health(master)
+        while health.status == "ok" {
+            guard clock.now - polling < .seconds(120) else {
                 Issue.record("the stalled worker was still reported up 120 s after the client left: \(master.log)")
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
+            health = try await Self.health(master)
         }
-        let markedDown = Self.seconds(clock.now - leftAt)
-        #expect(markedDown < 2 * timeout, "reported down \(markedDown) s after the client left")
+        // The server's own time of the failure: this test process may be slow to poll when it shares two
+        // cores with the whole suite, the server's timeout is not.
+        let downSince = try #require(health.members.first?.downSince)
+        let markedDown = downSince - leftAt.timeIntervalSince1970
+        #expect(markedDown < 2 * timeout, "reported down \(markedDown) s after the client left: \(master.log)")
         let refused = try await Self.complete(master)
         #expect(refused.status == 502 && refused.body.contains("is down"), "\(refused.body)")
         #expect(refused.seconds < timeout, "took \(refused.seconds) s")
@@ -162,19 +174,21 @@ import Testing
         let draining = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
         let first = try await Self.stallMidStream(draining, worker)
         defer { first.close() }
+        let terminatedAt = Date()
         draining.process.terminate()
-        let clock = ContinuousClock()
-        let terminatedAt = clock.now
         // When the stream ended and when the process exited, apart: a miss says which wait was long.
+        // The exit time is the process's termination as Foundation's own thread saw it, not this test's
+        // polling, which is slow when the test process shares two cores with the whole suite.
         let stream = try await first.read(until: "data: [DONE]", within: .seconds(300))
-        let streamEnded = Self.seconds(clock.now - terminatedAt)
-        let drained = streamEnded + (try await Self.exitTime(draining))
+        let streamEnded = Date().timeIntervalSince(terminatedAt)
+        _ = try await Self.exitTime(draining)
+        let drained = (draining.exitedAt ?? Date()).timeIntervalSince(terminatedAt)
         #expect(stream.contains("did not answer"), "\(stream)")
         // Alone this drains within one timeout (30.0 s in every measured run, also beside two other
-        // builds); once, sharing two cores with the whole release suite, it took 79 s (timeout 30 s),
-        // before closing a session waited at most one timeout. A miss is recorded as a known
-        // intermittent issue with both times and the server's log; the no-hang bound (`exitTime`)
-        // still fails the test.
+        // builds); once, sharing two cores with the whole release suite, the test measured 79 s (timeout
+        // 30 s) by polling from its own task, before the exit time was taken from the process's
+        // termination. A miss is recorded as a known intermittent issue with both times and the
+        // server's log; the no-hang bound (`exitTime`) still fails the test.
         withKnownIssue("SIGTERM drain with a stalled worker exceeded 1.5× the timeout under full-suite load",
                        isIntermittent: true) {
             #expect(drained < 1.5 * timeout,
@@ -190,6 +204,7 @@ import Testing
         // The graceful shutdown began (the listener is closed: new connections are refused) before the
         // second signal is sent, so the two are not merged into one pending signal.
         let port = try WorkerSessionReleaseTests.port(of: patient.url)
+        let clock = ContinuousClock()
         let start = clock.now
         while (try? RawHTTPConnection(port: port)) != nil, clock.now - start < .seconds(120) {
             try await Task.sleep(for: .milliseconds(20))

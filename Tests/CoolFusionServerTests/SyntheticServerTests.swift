@@ -74,4 +74,36 @@ import Testing
             }
         }
     }
+
+    /// A request may name its own method and selection rule (CoolFusion extensions): the answer is the
+    /// decoder's with those, the response says which method ran, and a name the server does not know
+    /// is a 400 naming the field.
+    @Test func aRequestChoosesItsMethodAndSelection() async throws {
+        let members = try SyntheticMembers.both()
+        let gated = try await FusionDecoder(models: members.map { $0.makeSourceModel() },
+                                            options: FusionOptions(method: .gated, maxTokens: 12, selection: RankVoteSelection()))
+            .generate(prompt: Self.prompt)
+        try await withServer(members) { client in
+            var request = OpenAIWire.CompletionRequest(prompt: .text(Self.prompt), maxTokens: 12)
+            request.method = "gated"
+            request.selection = "vote"
+            try await client.execute(uri: "/v1/completions", method: .post, body: try Wire.json(request)) { response in
+                #expect(response.status == .ok)
+                let answer = try Wire.decode(OpenAIWire.CompletionResponse.self, response)
+                #expect(answer.choices.first?.text == gated.text)
+                #expect(answer.coolFusion?.method == "gated")
+                #expect(answer.coolFusion?.segments?.map(\.winner) == gated.segments.map(\.winner))
+            }
+            for (field, body) in [("method", #"{"prompt": "Hi", "method": "best-of-both"}"#),
+                                  ("method", #"{"prompt": "Hi", "method": "single"}"#),
+                                  ("selection", #"{"prompt": "Hi", "selection": "weighted"}"#),
+                                  ("selection", #"{"prompt": "Hi", "selection": "loudest"}"#)] {
+                try await client.execute(uri: "/v1/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest, "\(body)")
+                    let error = try Wire.error(response)
+                    #expect(error.param == field, "\(body): \(error.message)")
+                }
+            }
+        }
+    }
 }
