@@ -37,11 +37,11 @@ import Testing
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
-    @Test func aStalledWorkerCostsItsTimeoutOnceAndIsReportedDown() async throws {
+    /// A warmed-up worker behind a master with `timeout`, both stopped (the worker resumed first) after.
+    static func withStallableWorker(timeout: Double,
+                                    _ body: (_ worker: ServerProcess, _ master: ServerProcess) async throws -> Void) async throws {
         let worker = try ServerProcess(["worker", "--model", "smollm2-135m"])
-        // Far above one call (about a second per segment in a debug build on a loaded machine).
-        let timeout = 30.0
-        try await Self.warmUp(worker)
+        try await warmUp(worker)
         let master = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
         let pid = worker.process.processIdentifier
         defer {
@@ -49,82 +49,84 @@ import Testing
             master.stop()
             worker.stop()
         }
-        let before = try await Self.health(master)
-        #expect(before.members.map(\.state) == ["up"])
+        try await body(worker, master)
+    }
 
-        // The worker stops in the middle of a streamed generation, its session open.
-        let connection = try await Self.stallMidStream(master, worker)
-        defer { connection.close() }
-        let clock = ContinuousClock()
-        let stoppedAt = clock.now
-        let stream = try await connection.read(until: "data: [DONE]", within: .seconds(300))
-        let waited = Self.seconds(clock.now - stoppedAt)
-        #expect(stream.contains("did not answer") && stream.contains(worker.url), "\(stream)")
-        // The call under way when the worker stopped times out (at most one timeout after the stop);
-        // closing the session does not wait a second timeout on the same stalled worker.
-        #expect(waited < 1.5 * timeout, "the stream ended \(waited) s after the worker stopped")
+    @Test func aStalledWorkerCostsItsTimeoutOnceAndIsReportedDown() async throws {
+        // Far above one call (about a second per segment in a debug build on a loaded machine).
+        let timeout = 30.0
+        try await Self.withStallableWorker(timeout: timeout) { worker, master in
+            let pid = worker.process.processIdentifier
+            let before = try await Self.health(master)
+            #expect(before.members.map(\.state) == ["up"])
 
-        let down = try await Self.health(master)
-        #expect(down.status == "degraded")
-        #expect(down.members.first?.state == "down")
-        #expect(down.members.first?.reason?.contains("did not answer") == true, "\(down)")
+            // The worker stops in the middle of a streamed generation, its session open.
+            let connection = try await Self.stallMidStream(master, worker)
+            defer { connection.close() }
+            let clock = ContinuousClock()
+            let stoppedAt = clock.now
+            let stream = try await connection.read(until: "data: [DONE]", within: .seconds(300))
+            let waited = Self.seconds(clock.now - stoppedAt)
+            #expect(stream.contains("did not answer") && stream.contains(worker.url), "\(stream)")
+            // The call under way when the worker stopped times out (at most one timeout after the stop);
+            // closing the session does not wait a second timeout on the same stalled worker.
+            #expect(waited < 1.5 * timeout, "the stream ended \(waited) s after the worker stopped")
 
-        // Not waited on again: refused at once, naming the worker and why.
-        let refused = try await Self.complete(master)
-        #expect(refused.status == 502, "\(refused.body)")
-        #expect(refused.body.contains("is down"), "\(refused.body)")
-        #expect(refused.seconds < timeout, "took \(refused.seconds) s")
+            let down = try await Self.health(master)
+            #expect(down.status == "degraded")
+            #expect(down.members.first?.state == "down")
+            #expect(down.members.first?.reason?.contains("did not answer") == true, "\(down)")
 
-        // Answering again, it is up again (the master probes it) and serves.
-        kill(pid, SIGCONT)
-        let resumedAt = clock.now
-        while try await Self.health(master).status != "ok" {
-            guard clock.now - resumedAt < .seconds(300) else {
-                Issue.record("the worker was not reported up again within the no-hang bound")
-                return
+            // Not waited on again: refused at once, naming the worker and why.
+            let refused = try await Self.complete(master)
+            #expect(refused.status == 502, "\(refused.body)")
+            #expect(refused.body.contains("is down"), "\(refused.body)")
+            #expect(refused.seconds < timeout, "took \(refused.seconds) s")
+
+            // Answering again, it is up again (the master probes it) and serves.
+            kill(pid, SIGCONT)
+            let resumedAt = clock.now
+            while try await Self.health(master).status != "ok" {
+                guard clock.now - resumedAt < .seconds(300) else {
+                    Issue.record("the worker was not reported up again within the no-hang bound")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let again = try await Self.complete(master)
+            #expect(again.status == 200, "\(again.body)")
         }
-        let again = try await Self.complete(master)
-        #expect(again.status == 200, "\(again.body)")
     }
 
     /// A client that hangs up while the worker is stalled cancels its generation before any call timed
     /// out; closing the worker session then waits one timeout (not one per retry), and that timeout
     /// marks the worker down, so the next request is refused at once instead of waiting on it again.
     @Test func aClientLeavingWhileTheWorkerIsStalledCostsOneTimeoutAndMarksItDown() async throws {
-        let worker = try ServerProcess(["worker", "--model", "smollm2-135m"])
         let timeout = 10.0
-        try await Self.warmUp(worker)
-        let master = try ServerProcess(["serve", "--worker", worker.url, "--worker-timeout", String(timeout)])
-        let pid = worker.process.processIdentifier
-        defer {
-            kill(pid, SIGCONT)
-            master.stop()
-            worker.stop()
-        }
-        let connection = try await Self.stallMidStream(master, worker)
-        let leftAt = Date()
-        connection.close()
-        let clock = ContinuousClock()
-        let polling = clock.now
-        var health = try await Self.health(master)
-        while health.status == "ok" {
-            guard clock.now - polling < .seconds(120) else {
-                Issue.record("the stalled worker was still reported up 120 s after the client left: \(master.log)")
-                return
+        try await Self.withStallableWorker(timeout: timeout) { worker, master in
+            let connection = try await Self.stallMidStream(master, worker)
+            let leftAt = Date()
+            connection.close()
+            let clock = ContinuousClock()
+            let polling = clock.now
+            var health = try await Self.health(master)
+            while health.status == "ok" {
+                guard clock.now - polling < .seconds(120) else {
+                    Issue.record("the stalled worker was still reported up 120 s after the client left: \(master.log)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                health = try await Self.health(master)
             }
-            try await Task.sleep(for: .milliseconds(100))
-            health = try await Self.health(master)
+            // The server's own time of the failure: this test process may be slow to poll when it shares two
+            // cores with the whole suite, the server's timeout is not.
+            let downSince = try #require(health.members.first?.downSince)
+            let markedDown = downSince - leftAt.timeIntervalSince1970
+            #expect(markedDown < 2 * timeout, "reported down \(markedDown) s after the client left: \(master.log)")
+            let refused = try await Self.complete(master)
+            #expect(refused.status == 502 && refused.body.contains("is down"), "\(refused.body)")
+            #expect(refused.seconds < timeout, "took \(refused.seconds) s")
         }
-        // The server's own time of the failure: this test process may be slow to poll when it shares two
-        // cores with the whole suite, the server's timeout is not.
-        let downSince = try #require(health.members.first?.downSince)
-        let markedDown = downSince - leftAt.timeIntervalSince1970
-        #expect(markedDown < 2 * timeout, "reported down \(markedDown) s after the client left: \(master.log)")
-        let refused = try await Self.complete(master)
-        #expect(refused.status == 502 && refused.body.contains("is down"), "\(refused.body)")
-        #expect(refused.seconds < timeout, "took \(refused.seconds) s")
     }
 
     /// Opens a session on the worker directly, with no timeout of the master's: the first one pays for
