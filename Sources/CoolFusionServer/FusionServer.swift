@@ -114,8 +114,7 @@ public final class FusionServer: Sendable {
                          method: configuration.method.rawValue, selection: configuration.selection.name,
                          methods: GenerationPlan.methods(members: members, configuration: configuration).map(\.rawValue),
                          selections: SelectionRules.names.filter {
-                             (try? SelectionRules.make($0, weights: configuration.selectionWeights)
-                                 .validate(modelCount: members.count)) != nil
+                             (try? GenerationPlan.namedRule($0, members: members, configuration: configuration)) != nil
                          },
                          tasks: configuration.taskSelections.keys.sorted(),
                          defaultMaxTokens: configuration.defaultMaxTokens, maxTokensLimit: configuration.maximumMaxTokens,

@@ -87,6 +87,15 @@ struct GenerationPlan: Sendable {
         return method
     }
 
+    /// The rule called `name` with the server's weights, checked against its members (what a request
+    /// may name, and what the playground offers).
+    static func namedRule(_ name: String, members: [any FusionMember],
+                          configuration: ServeConfiguration) throws -> any SelectionRule {
+        let rule = try SelectionRules.make(name, weights: configuration.selectionWeights)
+        try rule.validate(modelCount: members.count)
+        return rule
+    }
+
     /// The request's selection rule by name, made with the server's weights (`--weights`,
     /// `--weights-file`); nil: the server's rule, or the task's.
     static func selection(named name: String?, task: String?, members: [any FusionMember],
@@ -94,9 +103,7 @@ struct GenerationPlan: Sendable {
         let rule = try selection(task: task, configuration: configuration)
         guard let name else { return rule }
         do {
-            let named = try SelectionRules.make(name, weights: configuration.selectionWeights)
-            try named.validate(modelCount: members.count)
-            return named
+            return try namedRule(name, members: members, configuration: configuration)
         } catch {
             throw APIError.badRequest("selection '\(name)': \(error)", param: "selection")
         }
