@@ -59,5 +59,10 @@ cf_k_quarters_fn cf_avx2_k_quarters(int type);   // NULL off x86-64
 /// One weight row · `rows` activation rows (act + k·act_stride) → out[k·out_stride], rounded in `order`.
 void cf_k_dot_rows(int type, cf_k_order order, cf_k_quarters_fn quarters, int64_t cols, const uint8_t *w_row,
                    const uint8_t *act, int64_t act_stride, int rows, float *out, int64_t out_stride);
+/// cf_k_dot_rows for exactly eight activation rows, one type and order, equal bit for bit
+/// (k_quant_orders_avx2.c); NULL when that pair has none or off x86-64.
+typedef void (*cf_k_dot_rows8_fn)(int64_t cols, const uint8_t *w_row, const uint8_t *act, int64_t act_stride,
+                                  float *out, int64_t out_stride);
+cf_k_dot_rows8_fn cf_avx2_k_dot_rows8(int type, cf_k_order order);
 
 #endif

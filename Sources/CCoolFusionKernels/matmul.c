@@ -42,6 +42,7 @@ static void *scratch_reserve(size_t bytes) {
 typedef struct {
     int type;
     cf_k_quarters_fn k_quarters;   // non-NULL: round in llama.cpp's K-quant order (k_quant_orders.c)
+    int simd;                      // runs of eight rows may take cf_avx2_k_dot_rows8
     cf_vec_dot_fn dot;
     cf_vec_dot_rows_fn dot8, dot4;   // NULL: no 8- / 4-row kernel for this type / path
     const uint8_t *w;         // [rows][w_row_bytes]
@@ -63,6 +64,12 @@ static void matmul_block_k_order(const matmul_job *job, int64_t r0, int64_t r1, 
         while (end < i1 && end - i < CF_K_MAX_ROWS && cf_k_order_for(job->type, job->rows, job->n, end) == order) end++;
         const uint8_t *a = job->act + i * job->act_row_bytes;
         float *y = job->y + i * job->rows;
+        const cf_k_dot_rows8_fn dot8 = job->simd && end - i == 8 ? cf_avx2_k_dot_rows8(job->type, order) : NULL;
+        if (dot8) {
+            for (int64_t r = r0; r < r1; r++) dot8(job->cols, job->w + r * job->w_row_bytes, a, job->act_row_bytes, y + r, job->rows);
+            i = end;
+            continue;
+        }
         for (int64_t r = r0; r < r1; r++)
             cf_k_dot_rows(job->type, order, job->k_quarters, job->cols, job->w + r * job->w_row_bytes, a,
                           job->act_row_bytes, (int)(end - i), y + r, job->rows);
@@ -172,7 +179,7 @@ int cf_matmul_rounded(cf_pool *pool, int type, const void *w, int64_t rows, int6
         k_quarters = fast ? cf_avx2_k_quarters(type) : NULL;
         if (!k_quarters) k_quarters = cf_reference_k_quarters(type);
     }
-    matmul_job job = { type, k_quarters, dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
+    matmul_job job = { type, k_quarters, fast, dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
     // 16 rows: each chunk's outputs fill whole 64-byte cache lines (no false sharing between
     // threads), and claiming a chunk costs little next to computing it.
     const int64_t grain = 16;
