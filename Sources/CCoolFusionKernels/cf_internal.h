@@ -64,5 +64,9 @@ void cf_k_dot_rows(int type, cf_k_order order, cf_k_quarters_fn quarters, int64_
 typedef void (*cf_k_dot_rows8_fn)(int64_t cols, const uint8_t *w_row, const uint8_t *act, int64_t act_stride,
                                   float *out, int64_t out_stride);
 cf_k_dot_rows8_fn cf_avx2_k_dot_rows8(int type, cf_k_order order);
+/// One activation row · eight weight rows (w + k·w_stride) → out[0..7] in repacked Q4_K's GEMV
+/// order, equal bit for bit to cf_k_dot_rows (k_quant_orders_avx2.c); NULL as above.
+typedef void (*cf_k_gemv_rows8_fn)(int64_t cols, const uint8_t *w, int64_t w_stride, const uint8_t *act, float *out);
+cf_k_gemv_rows8_fn cf_avx2_k_gemv_rows8(int type);
 
 #endif

@@ -64,6 +64,18 @@ static void matmul_block_k_order(const matmul_job *job, int64_t r0, int64_t r1, 
         while (end < i1 && end - i < CF_K_MAX_ROWS && cf_k_order_for(job->type, job->rows, job->n, end) == order) end++;
         const uint8_t *a = job->act + i * job->act_row_bytes;
         float *y = job->y + i * job->rows;
+        const cf_k_gemv_rows8_fn gemv8 = job->simd && order == CF_K_ORDER_REPACK_GEMV ? cf_avx2_k_gemv_rows8(job->type) : NULL;
+        if (gemv8) {   // each activation row against eight weight rows at a time
+            int64_t r8 = r0;
+            for (int64_t k = i; k < end; k++)
+                for (r8 = r0; r8 + 8 <= r1; r8 += 8)
+                    gemv8(job->cols, job->w + r8 * job->w_row_bytes, job->w_row_bytes, a + (k - i) * job->act_row_bytes, y + (k - i) * job->rows + r8);
+            for (int64_t r = r8; r < r1; r++)
+                cf_k_dot_rows(job->type, order, job->k_quarters, job->cols, job->w + r * job->w_row_bytes, a,
+                              job->act_row_bytes, (int)(end - i), y + r, job->rows);
+            i = end;
+            continue;
+        }
         const cf_k_dot_rows8_fn dot8 = job->simd && end - i == 8 ? cf_avx2_k_dot_rows8(job->type, order) : NULL;
         if (dot8) {
             for (int64_t r = r0; r < r1; r++) dot8(job->cols, job->w + r * job->w_row_bytes, a, job->act_row_bytes, y + r, job->rows);
@@ -179,6 +191,8 @@ int cf_matmul_rounded(cf_pool *pool, int type, const void *w, int64_t rows, int6
         k_quarters = fast ? cf_avx2_k_quarters(type) : NULL;
         if (!k_quarters) k_quarters = cf_reference_k_quarters(type);
     }
+    // The eight-row K-quant kernels want tiles of whole groups of eight weight rows.
+    if (k_quarters) tile_rows = (tile_rows + 7) & ~(int64_t)7;
     matmul_job job = { type, k_quarters, fast, dot, dot8, dot4, w, w_row_bytes, rows, cols, act, act_row_bytes, n, y, tile_rows, panel_rows };
     // 16 rows: each chunk's outputs fill whole 64-byte cache lines (no false sharing between
     // threads), and claiming a chunk costs little next to computing it.
