@@ -6,8 +6,9 @@ import CoolFusionTokenizers
 /// Candidate states share the cached prefix (forks, no copy); only the winner's last token is computed at commit.
 public final class EngineSession: InferenceSession {
     private let session: Session
-    /// For each candidate of the last `score` call: a state after all but its last token, and that token.
-    private var pendingAdoption: [(state: Session, last: TokenID)] = []
+    /// For each candidate of the last `score` call: its state after the candidate, or a state before
+    /// its one token and that token (computed only if it wins).
+    private var pendingAdoption: [(state: Session, last: TokenID?)] = []
     /// A fork of an earlier state of `session` (see `checkpoint`); nil when none is useful.
     private var saved: Session?
     /// The engine's sampler (the one `coolfusion run` uses), seeded at `startSampling`.
@@ -77,23 +78,25 @@ public final class EngineSession: InferenceSession {
             origin = session.fork()
             try origin.truncate(to: prefixLength)
         }
-        // Only each candidate's head (all but its last token) is run through the model: the last
-        // token's log-prob comes from the logits after the head, and its keys/values are computed
-        // only for the winner, in `adoptScored`. A one-token candidate costs no forward pass at all.
-        var logProbs = [[Float]](repeating: [], count: candidates.count)
-        var afterHead = [Session](repeating: origin, count: candidates.count)
-        let withHead = candidates.indices.filter { candidates[$0].count > 1 }
-        // The engine splits what does not fit one pass.
-        let scored = try origin.score(candidates: withHead.map { Array(candidates[$0].dropLast()) })
-        for (index, result) in zip(withHead, scored) {
-            logProbs[index] = result.logProbabilities
-            afterHead[index] = result.session
-        }
+        // One batched pass per step at most. When some candidate needs one (it has two tokens or
+        // more), every candidate runs through it whole, so the winner's state is complete and
+        // `adoptScored` costs nothing: the pass streams the weights once however many rows it has,
+        // while computing the winner's last token at commit would stream them again. When every
+        // candidate is a single token, the log-probs come from the current logits alone and only the
+        // winner's token is computed, at commit.
         pendingAdoption = []
-        for (index, candidate) in candidates.enumerated() {
-            guard let last = candidate.last else { throw EngineSessionError.emptyCandidate(index: index) }
-            logProbs[index].append(try afterHead[index].logProbability(of: last))
-            pendingAdoption.append((afterHead[index], last))
+        var logProbs: [[Float]] = []
+        if candidates.contains(where: { $0.count > 1 }) {
+            for result in try origin.score(candidates: candidates) {   // the engine splits what does not fit one pass
+                logProbs.append(result.logProbabilities)
+                pendingAdoption.append((result.session, nil))
+            }
+        } else {
+            for (index, candidate) in candidates.enumerated() {
+                guard let token = candidate.first else { throw EngineSessionError.emptyCandidate(index: index) }
+                logProbs.append([try origin.logProbability(of: token)])
+                pendingAdoption.append((origin, token))
+            }
         }
         return logProbs
     }
@@ -103,9 +106,13 @@ public final class EngineSession: InferenceSession {
             throw EngineSessionError.noScoredState(index: index, count: pendingAdoption.count)
         }
         let (state, last) = pendingAdoption[index]
-        // `state` is private to this call: a fork or a scored session, never `session` itself.
-        try state.append([last])
-        try session.commit(state)
+        if let last {
+            // `state` is then the scoring origin: a fork or the checkpoint, never `session` itself.
+            try state.append([last])
+            try session.commit(state)
+        } else {
+            try session.commit(state)
+        }
         pendingAdoption = []
         saved = nil
     }
