@@ -10,7 +10,7 @@
 # decoding does. Prints |A - B| and |A - C| per token (mean, p50, p90, p99, max) for each model.
 # --write-golden also writes Tests/CoolFusionEngineTests/Golden/<alias>-stepwise.json: the tokens and
 # the (C) log-probabilities of every prompt, which the engine's batch-invariant scoring is tested
-# against (ScoringPrecisionTests): that mode computes every row as a single-token pass would.
+# against (GoldenParityTests+ScoringPrecision.swift): that mode computes every row as a single-token pass would.
 import argparse
 import json
 import os
