@@ -104,16 +104,22 @@ LONG_N_CTX = 1024
 LONG_MIN_TOKENS = 700
 
 
+def long_prompt_text(llm):
+    """The numbered prompts, repeated until they make at least LONG_MIN_TOKENS tokens (BOS included)."""
+    text = ""
+    for i in range(100):
+        text += f"{i + 1}. {PROMPTS[i % len(PROMPTS)]}\n"
+        if len(llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)) >= LONG_MIN_TOKENS:
+            return text
+    raise SystemExit("the long prompt stays under LONG_MIN_TOKENS tokens")
+
+
 def record_long(llama_cpp, path):
     """One prompt past the sliding window, evaluated as one batch with logits for every token."""
     llm = llama_cpp.Llama(model_path=path, n_ctx=LONG_N_CTX, n_batch=LONG_N_CTX, n_ubatch=LONG_N_CTX,
                           n_threads=THREADS, n_threads_batch=THREADS, logits_all=True, verbose=False)
-    text = ""
-    for i in range(100):
-        text += f"{i + 1}. {PROMPTS[i % len(PROMPTS)]}\n"
-        prompt = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
-        if len(prompt) >= LONG_MIN_TOKENS:
-            break
+    text = long_prompt_text(llm)
+    prompt = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
     assert LONG_MIN_TOKENS <= len(prompt) <= LONG_N_CTX
     llm.reset()
     llm.eval(prompt)

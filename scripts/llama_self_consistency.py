@@ -42,15 +42,6 @@ def summary(values):
     return {"n": int(len(v)), "mean": float(v.mean()), "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "max": float(v[-1])}
 
 
-def long_prompt_text(llm):
-    text = ""
-    for i in range(100):
-        text += f"{i + 1}. {golden_engine.PROMPTS[i % len(golden_engine.PROMPTS)]}\n"
-        if len(llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)) >= golden_engine.LONG_MIN_TOKENS:
-            return text
-    raise SystemExit("long prompt too short")
-
-
 def main():
     import llama_cpp
     if llama_cpp.__version__ != golden_engine.PINNED:
@@ -67,7 +58,7 @@ def main():
         llm = llama_cpp.Llama(model_path=os.path.join(args.model_dir, files[alias]), n_ctx=1024, n_batch=1024,
                               n_ubatch=1024, n_threads=golden_engine.THREADS, n_threads_batch=golden_engine.THREADS,
                               logits_all=True, verbose=False)
-        texts = list(golden_engine.PROMPTS) + ([long_prompt_text(llm)] if alias == "gemma3-270m" else [])
+        texts = list(golden_engine.PROMPTS) + ([golden_engine.long_prompt_text(llm)] if alias == "gemma3-270m" else [])
         split, single, stepwise = [], [], []
         for text in texts:
             tokens = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)

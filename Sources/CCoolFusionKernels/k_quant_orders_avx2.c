@@ -62,10 +62,10 @@ CF_INLINE void quarters_q6_K_rows(const uint8_t *block, const cf_block_q8k *a, i
     }
 }
 
-// Entry points: 8 and 4 rows unrolled, anything else one row at a time.
+// Entry points: 4 rows unrolled, anything else one row at a time (runs of eight rows take the
+// kernels below, k_dot_rows8).
 #define QUARTER_KERNEL(name, body)                                                                       \
     CF_AVX2 static void name(const uint8_t *wblock, const cf_block_q8k *a, int64_t stride, int rows, cf_k_quarters *out) { \
-        if (rows == 8) { body(a, out, 8); return; }                                                      \
         if (rows == 4) { body(a, out, 4); return; }                                                      \
         for (int r = 0; r < rows; r++) body(Q8K_ROW(r), out + r, 1);                                     \
     }

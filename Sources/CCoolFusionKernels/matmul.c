@@ -66,11 +66,11 @@ static void matmul_block_k_order(const matmul_job *job, int64_t r0, int64_t r1, 
         float *y = job->y + i * job->rows;
         const cf_k_gemv_rows8_fn gemv8 = job->simd && order == CF_K_ORDER_REPACK_GEMV ? cf_avx2_k_gemv_rows8(job->type) : NULL;
         if (gemv8) {   // each activation row against eight weight rows at a time
-            int64_t r8 = r0;
+            const int64_t whole = r0 + (r1 - r0) / 8 * 8;   // tiles are whole groups of eight (see tile_rows)
             for (int64_t k = i; k < end; k++)
-                for (r8 = r0; r8 + 8 <= r1; r8 += 8)
-                    gemv8(job->cols, job->w + r8 * job->w_row_bytes, job->w_row_bytes, a + (k - i) * job->act_row_bytes, y + (k - i) * job->rows + r8);
-            for (int64_t r = r8; r < r1; r++)
+                for (int64_t r = r0; r < whole; r += 8)
+                    gemv8(job->cols, job->w + r * job->w_row_bytes, job->w_row_bytes, a + (k - i) * job->act_row_bytes, y + (k - i) * job->rows + r);
+            for (int64_t r = whole; r < r1; r++)
                 cf_k_dot_rows(job->type, order, job->k_quarters, job->cols, job->w + r * job->w_row_bytes, a,
                               job->act_row_bytes, (int)(end - i), y + r, job->rows);
             i = end;

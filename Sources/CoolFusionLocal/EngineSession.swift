@@ -3,7 +3,8 @@ import CoolFusionEngine
 import CoolFusionTokenizers
 
 /// The engine's `Session` seen as an `InferenceSession`: the fusion's M1–M4 on a real KV cache.
-/// Candidate states share the cached prefix (forks, no copy); only the winner's last token is computed at commit.
+/// Candidate states share the cached prefix (forks, no copy); adopting the winner recomputes nothing,
+/// except a single token when no candidate needed a scoring pass.
 public final class EngineSession: InferenceSession {
     private let session: Session
     /// For each candidate of the last `score` call: its state after the candidate, or a state before
@@ -84,6 +85,7 @@ public final class EngineSession: InferenceSession {
         // while computing the winner's last token at commit would stream them again. When every
         // candidate is a single token, the log-probs come from the current logits alone and only the
         // winner's token is computed, at commit.
+        if let empty = candidates.firstIndex(where: \.isEmpty) { throw EngineSessionError.emptyCandidate(index: empty) }
         pendingAdoption = []
         var logProbs: [[Float]] = []
         if candidates.contains(where: { $0.count > 1 }) {
@@ -92,10 +94,9 @@ public final class EngineSession: InferenceSession {
                 pendingAdoption.append((result.session, nil))
             }
         } else {
-            for (index, candidate) in candidates.enumerated() {
-                guard let token = candidate.first else { throw EngineSessionError.emptyCandidate(index: index) }
-                logProbs.append([try origin.logProbability(of: token)])
-                pendingAdoption.append((origin, token))
+            for candidate in candidates {
+                logProbs.append([try origin.logProbability(of: candidate[0])])
+                pendingAdoption.append((origin, candidate[0]))
             }
         }
         return logProbs
@@ -106,13 +107,10 @@ public final class EngineSession: InferenceSession {
             throw EngineSessionError.noScoredState(index: index, count: pendingAdoption.count)
         }
         let (state, last) = pendingAdoption[index]
-        if let last {
-            // `state` is then the scoring origin: a fork or the checkpoint, never `session` itself.
-            try state.append([last])
-            try session.commit(state)
-        } else {
-            try session.commit(state)
-        }
+        // With a token left to compute, `state` is the scoring origin: a fork or the checkpoint,
+        // never `session` itself.
+        if let last { try state.append([last]) }
+        try session.commit(state)
         pendingAdoption = []
         saved = nil
     }
