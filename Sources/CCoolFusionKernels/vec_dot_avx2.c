@@ -68,13 +68,13 @@ CF_AVX2 static float dot_q4_0(int64_t n, const void *w, const void *a) {
 CF_AVX2 static float dot_q4_1(int64_t n, const void *w, const void *a) {
     const cf_block_q4_1 *x = w; const cf_block_q8a *y = a;
     __m256 acc = _mm256_setzero_ps();
-    __m256 offsets = _mm256_setzero_ps();   // every lane holds the same Σ m·s
+    __m128 offsets = _mm_setzero_ps();   // lane 0: Σ m·s (one lane is enough: a sixth of a block's work was this)
     for (int64_t b = 0; b < n / CF_QK; b++) {
         const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(nibbles_32(x[b].qs), load256(y[b].qs)));
         acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
-        offsets = _mm256_fmadd_ps(half_splat(x[b].m), _mm256_set1_ps(y[b].s), offsets);
+        offsets = _mm_fmadd_ss(_mm_cvtph_ps(_mm_set1_epi16((short)x[b].m)), _mm_set_ss(y[b].s), offsets);
     }
-    return hsum_ps(acc) + _mm256_cvtss_f32(offsets);
+    return hsum_ps(acc) + _mm_cvtss_f32(offsets);
 }
 
 CF_AVX2 static float dot_q5_0(int64_t n, const void *w, const void *a) {
@@ -94,16 +94,16 @@ CF_AVX2 static float dot_q5_0(int64_t n, const void *w, const void *a) {
 CF_AVX2 static float dot_q5_1(int64_t n, const void *w, const void *a) {
     const cf_block_q5_1 *x = w; const cf_block_q8a *y = a;
     __m256 acc = _mm256_setzero_ps();
-    __m256 offsets = _mm256_setzero_ps();   // every lane holds the same Σ m·s
+    __m128 offsets = _mm_setzero_ps();   // lane 0: Σ m·s (one lane is enough: a sixth of a block's work was this)
     const __m256i fifth_bit = _mm256_set1_epi8(0x10);
     for (int64_t b = 0; b < n / CF_QK; b++) {
         uint32_t qh; memcpy(&qh, x[b].qh, 4);
         const __m256i q = _mm256_or_si256(nibbles_32(x[b].qs), _mm256_and_si256(bits_to_bytes(qh), fifth_bit));
         const __m256 p = _mm256_cvtepi32_ps(dot_u8_s8(q, load256(y[b].qs)));
         acc = _mm256_fmadd_ps(_mm256_mul_ps(half_splat(x[b].d), _mm256_set1_ps(y[b].d)), p, acc);
-        offsets = _mm256_fmadd_ps(half_splat(x[b].m), _mm256_set1_ps(y[b].s), offsets);
+        offsets = _mm_fmadd_ss(_mm_cvtph_ps(_mm_set1_epi16((short)x[b].m)), _mm_set_ss(y[b].s), offsets);
     }
-    return hsum_ps(acc) + _mm256_cvtss_f32(offsets);
+    return hsum_ps(acc) + _mm_cvtss_f32(offsets);
 }
 
 CF_AVX2 static float dot_q8_0(int64_t n, const void *w, const void *a) {
