@@ -7,7 +7,14 @@ import Foundation
 /// The thresholds tried come from the leader's own segments: a run in which the leader writes alone
 /// (the gate never opens) records every segment's signal, and the thresholds are the values below which
 /// (above which, for entropy) 5, 10, 20, 35 and 50% of those segments fall. That run is also the trial
-/// that fuses nothing. Each other trial is one gated run over all items.
+/// that fuses nothing.
+///
+/// A trial reruns only the items it can change. Decoding is deterministic (greedy, batch-invariant
+/// scoring), and a gated run makes the same decision as the leader-alone run at every segment until a
+/// segment's signal falls on the unsure side of its threshold, so an item whose leader-alone segments are
+/// all on the sure side ends exactly as the leader alone did and is not run again. At a low threshold
+/// most items are such items; the leader-alone run can also be shared between the pooled gate and the
+/// per-task gates (`leaderAlone`).
 public struct GateCalibrator: Sendable {
     /// One labelled item: each model's prompt is the same text.
     public struct Item: Sendable {
@@ -17,6 +24,15 @@ public struct GateCalibrator: Sendable {
             self.prompt = prompt
             self.references = references
         }
+    }
+
+    /// What one gated run did on one item.
+    public struct Outcome: Sendable, Equatable {
+        public var correct: Bool
+        public var segments: Int
+        public var fused: Int
+        /// The gate's signal of every segment the leader wrote (fused or not).
+        public var values: [Double]
     }
 
     public var models: [any SourceModel]
@@ -35,26 +51,44 @@ public struct GateCalibrator: Sendable {
         self.options = options
     }
 
+    /// The leader writing every item alone (a gate that never opens), to pass to `calibrate` for these
+    /// items or any subset of them.
+    public func leaderAlone(_ leader: Int, items: [Item]) async throws -> [Outcome] {
+        try await run(never(leader), on: items, reusing: nil).outcomes
+    }
+
     /// Calibrates the gate of `leader` (an index into `models`) on `items`, with `selection` deciding the
     /// fused steps (nil: the rule of `options`).
-    /// - Parameter progress: called after each run with a one-line summary.
-    public func calibrate(leader: Int, items: [Item], selection: (any SelectionRule)? = nil,
+    /// - Parameters:
+    ///   - alone: `leaderAlone(leader, items:)` for these items, if already run; nil runs it.
+    ///   - progress: called after each run with a one-line summary.
+    public func calibrate(leader: Int, items: [Item], alone: [Outcome]? = nil, selection: (any SelectionRule)? = nil,
                           progress: @Sendable (String) -> Void = { _ in }) async throws -> CalibratedGate {
         var calibrator = self
         if let selection { calibrator.options.selection = selection }
-        return try await calibrator.fit(leader: leader, items: items, progress: progress)
+        return try await calibrator.fit(leader: leader, items: items, alone: alone, progress: progress)
     }
 
-    private func fit(leader: Int, items: [Item], progress: @Sendable (String) -> Void) async throws -> CalibratedGate {
-        let never = GateSettings(leader: leader, signal: signal, threshold: signal == .entropy ? .infinity : -.infinity)
-        let alone = try await run(never, on: items)
+    private func never(_ leader: Int) -> GateSettings {
+        GateSettings(leader: leader, signal: signal, threshold: signal == .entropy ? .infinity : -.infinity)
+    }
+
+    private func fit(leader: Int, items: [Item], alone given: [Outcome]?,
+                     progress: @Sendable (String) -> Void) async throws -> CalibratedGate {
+        // A given leader-alone run is reused except where it fused a segment (one without confidences,
+        // from a backend that reports none): that step depended on the selection rule.
+        let reusable = given.flatMap { $0.count == items.count ? $0.map { $0.fused == 0 ? $0 : nil } : nil }
+        let alone = try await run(never(leader), on: items, known: reusable)
         var trials = [alone.trial]
         progress("leader \(models[leader].name) alone: \(Self.percent(alone.trial.accuracy))")
-        for threshold in thresholds(from: alone.values) {
-            let trial = try await run(GateSettings(leader: leader, signal: signal, threshold: threshold), on: items).trial
-            trials.append(trial)
-            progress("threshold \(threshold): \(Self.percent(trial.accuracy)) correct, "
-                     + "\(Self.percent(trial.fusedFraction)) of segments fused")
+        let values = alone.outcomes.flatMap(\.values)
+        for threshold in thresholds(from: values) {
+            let trial = try await run(GateSettings(leader: leader, signal: signal, threshold: threshold), on: items,
+                                      reusing: alone.outcomes)
+            trials.append(trial.trial)
+            progress("threshold \(threshold): \(Self.percent(trial.trial.accuracy)) correct, "
+                     + "\(Self.percent(trial.trial.fusedFraction)) of segments fused "
+                     + "(\(trial.rerun) of \(items.count) items rerun)")
         }
         return CalibratedGate(leader: models[leader].name, signal: signal, leaderAccuracy: alone.trial.accuracy,
                               trials: trials)
@@ -75,28 +109,47 @@ public struct GateCalibrator: Sendable {
         return result
     }
 
-    /// One gated run over every item: accuracy, the share of segments fused, and every segment's signal.
-    private func run(_ gate: GateSettings, on items: [Item]) async throws -> (trial: CalibratedGate.Trial, values: [Double]) {
+    /// One gated run over every item: accuracy, the share of segments fused, and each item's outcome.
+    /// With `reusing` (the leader-alone outcomes of the same items), an item none of whose leader-alone
+    /// segments is unsure under `gate` keeps its leader-alone outcome instead of running again.
+    private func run(_ gate: GateSettings, on items: [Item], reusing alone: [Outcome]?) async throws
+        -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
+        let known = alone.map { outcomes in
+            outcomes.map { outcome in
+                outcome.values.contains { signal.isUnsure($0, threshold: gate.threshold) } ? nil : outcome
+            }
+        }
+        return try await run(gate, on: items, known: known)
+    }
+
+    /// One gated run over the items whose entry in `known` is nil (all of them without `known`).
+    private func run(_ gate: GateSettings, on items: [Item], known: [Outcome?]?) async throws
+        -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
         var options = self.options
         options.method = .gated
         options.gate = gate
         let decoder = try FusionDecoder(models: models, options: options)
-        var correct = 0
-        var segments = 0
-        var fused = 0
-        var values: [Double] = []
-        for item in items {
+        var outcomes: [Outcome] = []
+        var rerun = 0
+        for (index, item) in items.enumerated() {
+            if let known, index < known.count, let outcome = known[index] {
+                outcomes.append(outcome)
+                continue
+            }
+            rerun += 1
             let result = try await decoder.generate(prompt: item.prompt)
             let score = scorer.score(output: result.text, references: item.references)
-            if (score.scores[scorer.primaryMetric] ?? 0) >= 1 { correct += 1 }
-            segments += result.segments.count
-            fused += result.stats.fusedSegments ?? 0
-            values += result.segments.compactMap { $0.gate?.value }
+            outcomes.append(Outcome(correct: (score.scores[scorer.primaryMetric] ?? 0) >= 1,
+                                    segments: result.segments.count, fused: result.stats.fusedSegments ?? 0,
+                                    values: result.segments.compactMap { $0.gate?.value }))
         }
+        let segments = outcomes.map(\.segments).reduce(0, +)
+        let fused = outcomes.map(\.fused).reduce(0, +)
+        let correct = outcomes.filter(\.correct).count
         let trial = CalibratedGate.Trial(threshold: gate.threshold.isFinite ? gate.threshold : (gate.threshold > 0 ? 1e9 : -1e9),
                                          accuracy: items.isEmpty ? 0 : Double(correct) / Double(items.count),
                                          fusedFraction: segments == 0 ? 0 : Double(fused) / Double(segments))
-        return (trial, values)
+        return (trial, outcomes, rerun)
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

@@ -128,17 +128,27 @@ struct CalibrateCommand: AsyncParsableCommand {
             }
             let calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
+            // Each leader writes every item alone once; the pooled and per-subset gates share that run.
+            var aloneRuns: [Int: [GateCalibrator.Outcome]] = [:]
+            func alone(_ leader: Int) async throws -> [GateCalibrator.Outcome] {
+                if let known = aloneRuns[leader] { return known }
+                let outcomes = try await calibrator.leaderAlone(leader, items: labelled)
+                aloneRuns[leader] = outcomes
+                return outcomes
+            }
             let leader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: Array(items.indices))
-            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, selection: try rule(subset: nil),
-                                                       progress: say)
+            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, alone: try await alone(leader),
+                                                       selection: try rule(subset: nil), progress: say)
             if !subsets.isEmpty {
                 var gates: [String: CalibratedGate] = [:]
                 for subset in subsets {
                     let members = items.indices.filter { items[$0].subset == subset }
                     let subsetLeader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: members)
                     say("subset \(subset):")
-                    gates[subset] = try await calibrator.calibrate(leader: subsetLeader, items: members.map { labelled[$0] },
-                                                                   selection: try rule(subset: subset), progress: say)
+                    let subsetAlone = try await alone(subsetLeader)
+                    gates[subset] = try await calibrator.calibrate(
+                        leader: subsetLeader, items: members.map { labelled[$0] }, alone: members.map { subsetAlone[$0] },
+                        selection: try rule(subset: subset), progress: say)
                 }
                 file.subsetGates = gates
             }
