@@ -7,10 +7,10 @@
 #
 # writes, for each TASK in chain_sum, basic_arithmetic, leg_counting, family_relationships, syllogism:
 #   data/mixed_TASK_test.jsonl     40 test items
-#   data/mixed_TASK_dev.jsonl      12 development items (for `coolfusion calibrate`)
+#   data/mixed_TASK_dev.jsonl      40 development items (for `coolfusion calibrate`; the first 12 were the whole split until the gate needed more)
 #   data/mixed_TASK_fewshot.jsonl   4 few-shot exemplars
 # and the same items together, each tagged with its task in `subset`:
-#   data/mixed_test.jsonl (200), data/mixed_dev.jsonl (60), data/mixed_fewshot.jsonl (20).
+#   data/mixed_test.jsonl (200), data/mixed_dev.jsonl (200; its first 60 lines are the earlier 60-item split), data/mixed_fewshot.jsonl (20).
 #
 # Few-shot exemplars per task: `coolfusion eval` and `calibrate` give every item of a mixed file the
 # first --shots exemplars of its own subset, so the combined files work as they are; the per-task files
@@ -44,7 +44,7 @@ TEST_SEED = 20261127
 DEV_SEED = 4242
 FEWSHOT_SEED = 31337
 TEST_SIZE = 40
-DEV_SIZE = 12
+DEV_SIZE = 40
 FEWSHOT_SIZE = 4
 
 TASKS = {
