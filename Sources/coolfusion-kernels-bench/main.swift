@@ -1,7 +1,7 @@
 // Micro-benchmark of the matmul kernels on the real weights of GGUF models.
 //
 //   swift run -c release coolfusion-kernels-bench [--threads 1,2] [--batch 32] [--repeats 20]
-//       [--llama-decode TPS,...] [--llama-prefill TPS,...] [MODEL ...]
+//       [--rounding batch-invariant|llama-cpp] [--llama-decode TPS,...] [--llama-prefill TPS,...] [MODEL ...]
 //
 // MODEL is a default model's alias or a GGUF path; without any, the default models already in the
 // model store (`$COOLFUSION_MODELS`, else ~/.cache/coolfusion/models; nothing is fetched).
@@ -11,6 +11,9 @@
 // `output.weight`), i.e. the matmul part of one decoded token, and prints the time per token,
 // the weight bytes streamed per second and the ratio to the measured memory read bandwidth. With
 // --batch it also times n-row products (prefill / batched scoring) in GFLOP/s.
+//
+// --rounding picks the products' rounding order: batch-invariant (the fusion's; default) or llama-cpp
+// (what `run` and `bench` use: K-quant products in llama.cpp's order for the batch size).
 //
 // --llama-decode and --llama-prefill give llama.cpp's tokens/s for the same models, in order, as
 // measured on the machine at hand (scripts/bench_engine.py measures them); the benchmark then prints
@@ -27,6 +30,7 @@ struct Options {
     var threads: [Int] = [1, 2]
     var batch = 32
     var repeats = 20
+    var rounding = MatmulRounding.batchInvariant
     var models: [String] = []
     /// llama.cpp's tokens/s for each model, in the order of `models` (empty: not compared).
     var llamaDecode: [Double] = []
@@ -62,6 +66,12 @@ func parseOptions(_ arguments: [String]) throws -> Options {
             guard options.threads.allSatisfy({ $0 > 0 }) else { throw UsageError(description: "--threads must be positive") }
         case "--batch": options.batch = try positiveInt(argument)
         case "--repeats": options.repeats = try positiveInt(argument)
+        case "--rounding":
+            switch try value(argument) {
+            case "batch-invariant": options.rounding = .batchInvariant
+            case "llama-cpp": options.rounding = .llamaCpp
+            case let other: throw UsageError(description: "--rounding takes batch-invariant or llama-cpp, not \(other)")
+            }
         case "--llama-decode": options.llamaDecode = try numbers(argument, as: Double.self)
         case "--llama-prefill": options.llamaPrefill = try numbers(argument, as: Double.self)
         default:
@@ -136,11 +146,11 @@ for threads in options.threads {
         // Per shape/type: total time over `repeats` decode steps.
         var perKind: [String: (time: Double, bytes: Int, count: Int)] = [:]
         var totalTime = 0.0, totalBytes = 0
-        for (_, w) in weights { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool) }   // warm page cache
+        for (_, w) in weights { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool, rounding: options.rounding) }   // warm page cache
         let cpuStart = threadCPUSeconds()
         for _ in 0..<options.repeats {
             for (_, w) in weights {
-                let t = seconds { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool) }
+                let t = seconds { Kernels.matmul(w, x: x, n: 1, y: &y, pool: pool, rounding: options.rounding) }
                 let key = "\(w.type.name) \(w.cols)→\(w.rows)"
                 let bytes = w.rows * w.rowBytes
                 perKind[key, default: (0, 0, 0)].time += t
@@ -173,7 +183,7 @@ for threads in options.threads {
             let rows = max(1, min(w.rows, 131_072 / w.rowBytes))
             guard let hot = try? WeightMatrix(type: w.type, rows: rows, cols: w.cols, data: w.data) else { continue }
             let cpu0 = threadCPUSeconds()
-            let time = seconds { for _ in 0..<200 { Kernels.matmul(hot, x: x, n: 1, y: &y, pool: pool) } }
+            let time = seconds { for _ in 0..<200 { Kernels.matmul(hot, x: x, n: 1, y: &y, pool: pool, rounding: options.rounding) } }
             let cpu = threadCPUSeconds() - cpu0
             print(String(format: "    in-cache %-5@ %4d×%-5d: %6.1f GB/s wall, %6.1f GB/s per CPU-second of the caller",
                          w.type.name as NSString, rows, w.cols, Double(200 * rows * hot.rowBytes) / time / 1e9,
@@ -187,7 +197,7 @@ for threads in options.threads {
             let cpu0 = threadCPUSeconds()
             let time = seconds {
                 for (_, w) in layers {
-                    Kernels.matmul(w, x: x, n: options.batch, y: &y, pool: pool)
+                    Kernels.matmul(w, x: x, n: options.batch, y: &y, pool: pool, rounding: options.rounding)
                     flops += 2 * Double(w.rows) * Double(w.cols) * Double(options.batch)
                 }
             }
