@@ -128,7 +128,7 @@ let package = Package(
         // Also builds the library example, which one of its tests runs.
         .testTarget(
             name: "CoolFusionCLITests",
-            dependencies: ["coolfusion", "fuse-two-models", "CoolFusion", "CoolFusionEval", "CoolFusionModelStore", "CoolFusionTestSupport",
+            dependencies: ["coolfusion", "fuse-two-models", "CoolFusion", "CoolFusionModelStore", "CoolFusionTestSupport",
                            "CoolFusionTestModels"]
         ),
         .testTarget(

@@ -24,6 +24,20 @@ public enum EvalDataset {
         return items
     }
 
+    /// `items` with every subset's items together, subsets in order of first appearance, items in
+    /// file order within each. Mixed files interleave their tasks (so `--limit N` covers every task);
+    /// running them grouped lets consecutive prompts share their few-shot exemplars, so each model
+    /// computes only what follows the prompt state it already holds. No result depends on the order.
+    public static func groupedBySubset(_ items: [EvalItem]) -> [EvalItem] {
+        var order: [String?] = []
+        var groups: [String?: [EvalItem]] = [:]
+        for item in items {
+            if groups[item.subset] == nil { order.append(item.subset) }
+            groups[item.subset, default: []].append(item)
+        }
+        return order.flatMap { groups[$0] ?? [] }
+    }
+
     /// Parses one line. Field names follow the common datasets: `question` (or `problem`, MATH's name),
     /// `answer` (string or number) or `answers` (list), `solution`, `context` (or `passage`), `subset`, `id`.
     public static func parse(line: String, lineNumber: Int, path: String) throws -> EvalItem {

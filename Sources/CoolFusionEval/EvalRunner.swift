@@ -52,7 +52,7 @@ public struct EvalRunner: Sendable {
 
         let format = task.promptFormat
         let clock = ContinuousClock()
-        for item in items where !isDone(item) {
+        for item in EvalDataset.groupedBySubset(items) where !isDone(item) {
             let start = clock.now
             let prompt = format.prompt(for: item, exemplars: FewShot.exemplars(for: item, from: exemplars))
             for (index, column) in columns.enumerated() where finished[index][item.id] == nil {

@@ -72,10 +72,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         let task = try EvalTask.parse(task)
         var items = try EvalDataset.load(path: data)
         if let limit { items = Array(items.prefix(limit)) }
-        // Items of one subset one after another (mixed files interleave them): consecutive prompts
-        // then share their few-shot exemplars, and each model computes only what follows the part it
-        // already holds. The order changes no result.
-        items = Self.groupedBySubset(items)
+        items = EvalDataset.groupedBySubset(items)
         let exemplarsFor = try exemplarChooser(items: items)
 
         let sources = try modelOptions.loadSourceModels()
@@ -172,18 +169,6 @@ struct CalibrateCommand: AsyncParsableCommand {
                   + "\(String(format: "%.1f%%", best.accuracy * 100)) with \(String(format: "%.0f%%", best.fusedFraction * 100)) fused")
         }
         print("weights: \(out)")
-    }
-
-    /// `items` with every subset's items together, subsets in order of first appearance, items in
-    /// file order within each.
-    static func groupedBySubset(_ items: [EvalItem]) -> [EvalItem] {
-        var order: [String?] = []
-        var groups: [String?: [EvalItem]] = [:]
-        for item in items {
-            if groups[item.subset] == nil { order.append(item.subset) }
-            groups[item.subset, default: []].append(item)
-        }
-        return order.flatMap { groups[$0] ?? [] }
     }
 
     /// The model most often right on `items` (indices); ties go to the lower mean perplexity of the

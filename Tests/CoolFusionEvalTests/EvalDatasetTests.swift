@@ -63,4 +63,23 @@ import CoolFusionTestSupport
             try FewShot.select(1, from: [test[0]], path: "x", testItems: test)
         }
     }
+
+    /// Mixed files interleave their tasks; `eval` and `calibrate` run them grouped by task so that
+    /// consecutive prompts share few-shot exemplars.
+    @Test func groupsTheCommittedMixedDevSplitByTaskInFileOrder() throws {
+        let items = try EvalDataset.load(path: RepositoryFiles.path("data/mixed_dev.jsonl"))
+        let grouped = EvalDataset.groupedBySubset(items)
+        #expect(grouped.map(\.id).sorted() == items.map(\.id).sorted())
+        var runs: [String?] = []
+        for item in grouped where runs.last != item.subset { runs.append(item.subset) }
+        var firstSeen: [String?] = []
+        for item in items where !firstSeen.contains(item.subset) { firstSeen.append(item.subset) }
+        #expect(runs == firstSeen && runs.count == 5)
+        for subset in firstSeen {
+            #expect(grouped.filter { $0.subset == subset }.map(\.id) == items.filter { $0.subset == subset }.map(\.id))
+        }
+        // Items without a subset are one group too.
+        let plain = [EvalItem(id: "a", question: "?", answers: ["1"]), EvalItem(id: "b", question: "?", answers: ["2"])]
+        #expect(EvalDataset.groupedBySubset(plain).map(\.id) == ["a", "b"])
+    }
 }
