@@ -82,16 +82,22 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         guard !tokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         // Keep the cached state of the longest prefix the session already holds, so only the rest
         // is computed: the same prompt again (rerank after cool, scoring an answer after writing it),
-        // or a prompt sharing few-shot examples with the previous one (evaluation).
+        // or a prompt sharing few-shot examples with the previous one (evaluation). The rest is
+        // computed in one pass of at least two tokens, because a one-token pass attends in
+        // llama.cpp's decode order, which rounds differently from a prefill: re-running only the last
+        // prompt token (after an answer to the same prompt) turned near-tied answers, so a prompt's
+        // state, and what is generated from it, would depend on what ran before. With two or more,
+        // every prompt row is what a fresh prefill computes.
         let held = session.tokens
         var common = 0
         while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
-        if held.count > common, common < tokens.count {
-            try session.replace(from: common, with: Array(tokens[common...]))
-        } else if held.count > common {
-            try session.truncate(to: common)
-        } else if common < tokens.count {
-            try session.append(Array(tokens[common...]))
+        if !(common == tokens.count && held.count == tokens.count) {
+            let keep = max(0, min(common, tokens.count - 2))
+            if keep < held.count {
+                try session.replace(from: keep, with: Array(tokens[keep...]))
+            } else {
+                try session.append(Array(tokens[keep...]))
+            }
         }
         promptTokens = tokens
         committed = []
