@@ -26,9 +26,9 @@ CF_INLINE void store_rows(const __m256 *acc, const float *offsets, float *out, i
 }
 
 // The s (Σ activations · d) of block b of rows 0..R-1, lane r = row r (R = 4 or 8; other lanes 0).
-// Formats with a min (Q4_1, Q5_1) accumulate Σ m·s per row: the single-row kernel keeps it in every
-// lane of a vector, but one lane per row is the same fused multiply-add per row, and one
-// instruction for all rows instead of one per row (those were a sixth of the work of a block).
+// Formats with a min (Q4_1, Q5_1) accumulate Σ m·s per row; the single-row kernel keeps it in one
+// scalar lane. One lane per row is the same fused multiply-add per row, and one instruction for all
+// rows instead of a vector per row (those were a sixth of the work of a block).
 CF_INLINE __m256 block_s_rows(const uint8_t *act, int64_t act_stride, int64_t b, const int R) {
     if (R == 8)
         return _mm256_setr_ps(Q8A(0, b)->s, Q8A(1, b)->s, Q8A(2, b)->s, Q8A(3, b)->s,

@@ -54,7 +54,7 @@ public struct GateCalibrator: Sendable {
     /// The leader writing every item alone (a gate that never opens), to pass to `calibrate` for these
     /// items or any subset of them.
     public func leaderAlone(_ leader: Int, items: [Item]) async throws -> [Outcome] {
-        try await run(never(leader), on: items, reusing: nil).outcomes
+        try await run(never(leader), on: items, known: nil).outcomes
     }
 
     /// Calibrates the gate of `leader` (an index into `models`) on `items`, with `selection` deciding the
@@ -83,8 +83,8 @@ public struct GateCalibrator: Sendable {
         progress("leader \(models[leader].name) alone: \(Self.percent(alone.trial.accuracy))")
         let values = alone.outcomes.flatMap(\.values)
         for threshold in thresholds(from: values) {
-            let trial = try await run(GateSettings(leader: leader, signal: signal, threshold: threshold), on: items,
-                                      reusing: alone.outcomes)
+            let gate = GateSettings(leader: leader, signal: signal, threshold: threshold)
+            let trial = try await run(gate, on: items, known: unchanged(alone.outcomes, under: gate))
             trials.append(trial.trial)
             progress("threshold \(threshold): \(Self.percent(trial.trial.accuracy)) correct, "
                      + "\(Self.percent(trial.trial.fusedFraction)) of segments fused "
@@ -109,20 +109,14 @@ public struct GateCalibrator: Sendable {
         return result
     }
 
-    /// One gated run over every item: accuracy, the share of segments fused, and each item's outcome.
-    /// With `reusing` (the leader-alone outcomes of the same items), an item none of whose leader-alone
-    /// segments is unsure under `gate` keeps its leader-alone outcome instead of running again.
-    private func run(_ gate: GateSettings, on items: [Item], reusing alone: [Outcome]?) async throws
-        -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
-        let known = alone.map { outcomes in
-            outcomes.map { outcome in
-                outcome.values.contains { signal.isUnsure($0, threshold: gate.threshold) } ? nil : outcome
-            }
-        }
-        return try await run(gate, on: items, known: known)
+    /// The leader-alone outcomes a run with `gate` would repeat: an item none of whose leader-alone
+    /// segments is unsure under `gate` keeps its outcome; the others (nil) must run again.
+    private func unchanged(_ alone: [Outcome], under gate: GateSettings) -> [Outcome?] {
+        alone.map { outcome in outcome.values.contains { signal.isUnsure($0, threshold: gate.threshold) } ? nil : outcome }
     }
 
-    /// One gated run over the items whose entry in `known` is nil (all of them without `known`).
+    /// One gated run over the items whose entry in `known` is nil (all of them without `known`):
+    /// accuracy, the share of segments fused, each item's outcome and how many items ran.
     private func run(_ gate: GateSettings, on items: [Item], known: [Outcome?]?) async throws
         -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
         var options = self.options

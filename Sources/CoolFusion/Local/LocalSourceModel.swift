@@ -91,7 +91,7 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         let held = session.tokens
         var common = 0
         while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
-        if !(common == tokens.count && held.count == tokens.count) {
+        if held != tokens {
             let keep = max(0, min(common, tokens.count - 2))
             if keep < held.count {
                 try session.replace(from: keep, with: Array(tokens[keep...]))
