@@ -12,6 +12,11 @@ extension ForwardPass {
     /// mod 8 or 32; the softmax runs over positions aligned to 8 (masked ones −∞, as llama.cpp's
     /// padded cache rows); its weights are rounded to f16.
     ///
+    /// Batch-invariant rounding attends in the batch order for every pass, one token included, so a
+    /// row is computed the same whether it is decoded alone, prefilled with a prompt, or scored
+    /// among candidates: otherwise a prompt whose last token was re-run alone (reusing a held
+    /// prefix) would round differently from a fresh prefill and could turn near-tied answers.
+    ///
     /// Reads `query` [N][H·Dk] and this layer's new keys/values in `newKV`; writes `attended` [N][H·Dv].
     /// `window` > 0 limits each query to keys fewer than `window` positions behind it (sliding-window
     /// layers: key position kp is visible from query position qp when qp − kp < window).
@@ -21,7 +26,7 @@ extension ForwardPass {
         let tasks = n * heads
         let scoreCapacity = layout.prefixCount + n + 16   // + alignment below and padding above
         let dk = hp.keyWidth, dv = hp.valueWidth
-        let order: AttentionOrder = n == 1 ? .single : .batch
+        let order: AttentionOrder = n == 1 && rounding == .llamaCpp ? .single : .batch
         pool.parallelFor(tasks) { range in
             let scratch = AttentionScratch(scores: scoreCapacity, queryWidth: dk, valueWidth: dv, lanes: order.laneCount)
             defer { scratch.deallocate() }

@@ -82,17 +82,15 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         guard !tokens.isEmpty else { throw FusionError.emptyPrompt(model: name) }
         // Keep the cached state of the longest prefix the session already holds, so only the rest
         // is computed: the same prompt again (rerank after cool, scoring an answer after writing it),
-        // or a prompt sharing few-shot examples with the previous one (evaluation). The rest is
-        // computed in one pass of at least two tokens, because a one-token pass attends in
-        // llama.cpp's decode order, which rounds differently from a prefill: re-running only the last
-        // prompt token (after an answer to the same prompt) turned near-tied answers, so a prompt's
-        // state, and what is generated from it, would depend on what ran before. With two or more,
-        // every prompt row is what a fresh prefill computes.
+        // or a prompt sharing few-shot examples with the previous one (evaluation). At least the last
+        // prompt token is computed again when the session holds more, for its next-token
+        // distribution. Sessions compute a row the same in any pass (batch-invariant rounding), so
+        // the prompt's state is a fresh prefill's whatever was held before.
         let held = session.tokens
         var common = 0
         while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
         if held != tokens {
-            let keep = max(0, min(common, tokens.count - 2))
+            let keep = min(common, tokens.count - 1)
             if keep < held.count {
                 try session.replace(from: keep, with: Array(tokens[keep...]))
             } else {
