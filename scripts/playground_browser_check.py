@@ -67,12 +67,19 @@ def status(driver):
     return element.text, element.get_attribute("data-kind") or ""
 
 
-def submit(driver, mode, text, max_tokens, temperature=None, method=None, selection=None):
+def submit(driver, mode, text, max_tokens, temperature=None, method=None, selection=None, leader=None,
+           gate_threshold=None):
     Select(driver.find_element(By.ID, "mode")).select_by_value(mode)
     if method is not None:
         Select(driver.find_element(By.ID, "method")).select_by_value(method)
     if selection is not None:
         Select(driver.find_element(By.ID, "selection")).select_by_value(selection)
+    if leader is not None:
+        Select(driver.find_element(By.ID, "leader")).select_by_value(leader)
+    if gate_threshold is not None:
+        field = driver.find_element(By.ID, "gate-threshold")
+        field.clear()
+        field.send_keys(str(gate_threshold))
     tokens = driver.find_element(By.ID, "max-tokens")
     tokens.clear()
     tokens.send_keys(str(max_tokens))
@@ -217,13 +224,25 @@ def main():
         segments = check_answer(driver, "completion", models)
         check_details(driver, "completion", segments, models, args.timeout)
 
-        # The chat turn runs another method and rule than the server's, chosen in the page.
-        submit(driver, "chat", "What is the capital of France?", 16, method="gated", selection="vote")
+        # The chat turn runs another method, rule and gate than the server's, chosen in the page:
+        # the gate's controls appear with gated fusion, the last model leads and a threshold of 0 lets
+        # every segment through (no top-1 probability is below 0), so it writes the whole answer.
+        gate_shown = lambda: all(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, "label.gate"))
+        check("the gate's controls are hidden while the method is not gated", not gate_shown())
+        submit(driver, "chat", "What is the capital of France?", 16, method="gated", selection="vote",
+               leader=models[-1], gate_threshold=0)
+        check("the gate's controls are shown for gated fusion", gate_shown())
         text, kind = wait_for_end(driver, args.timeout)
         check("chat: the answer finished", text.startswith("Done"), f"{kind}: {text}")
         label = driver.find_elements(By.CSS_SELECTOR, "#conversation .turn:last-child .who")[-1].text
-        check("chat: the answer says the method and rule chosen", "gated" in label.lower() and "vote" in label.lower(), label)
+        check("chat: the answer says the method, leader, gate and rule chosen",
+              all(part.lower() in label.lower() for part in ["gated", f"led by {models[-1]}", "gate 0,", "vote"]), label)
         segments = check_answer(driver, "chat", models)
+        leader_wins = [s.get_attribute("data-model") for s in segments or []
+                       if "leader alone" in (s.get_attribute("title") or "")]
+        check("chat: the chosen leader wrote every segment, none fused",
+              leader_wins and len(leader_wins) == len(segments or []) and
+              all(w == str(len(models) - 1) for w in leader_wins), str(leader_wins))
         # The synthetic models have no chat template: the server warns in the chat answer, and the page says so.
         notes = [n.text for n in driver.find_elements(By.CSS_SELECTOR, "#conversation .turn:last-child .note")]
         check("chat: the answer shows the server's warnings", any("chat template" in n for n in notes), str(notes))

@@ -64,6 +64,11 @@ public enum OpenAIWire {
         /// CoolFusion extensions: the fusion method and selection rule of this request (default: the server's).
         public var method: String?
         public var selection: String?
+        /// CoolFusion extensions for `gated`: the leader (a model's name), the confidence signal and the
+        /// threshold of this request (default: the server's gate, or the task's).
+        public var leader: String?
+        public var gateSignal: String?
+        public var gateThreshold: Double?
 
         public init(model: String? = nil, prompt: Prompt, maxTokens: Int? = nil, temperature: Double? = nil,
                     stop: Stop? = nil, echo: Bool? = nil, logprobs: Int? = nil, returnTokensAsTokenIds: Bool? = nil,
@@ -199,6 +204,11 @@ public enum OpenAIWire {
         /// CoolFusion extensions: the fusion method and selection rule of this request (default: the server's).
         public var method: String?
         public var selection: String?
+        /// CoolFusion extensions for `gated`: the leader (a model's name), the confidence signal and the
+        /// threshold of this request (default: the server's gate, or the task's).
+        public var leader: String?
+        public var gateSignal: String?
+        public var gateThreshold: Double?
     }
 
     public struct AssistantMessage: Codable, Sendable {

@@ -141,6 +141,7 @@ public final class FusionServer: Sendable {
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
             topP: body.topP, seed: body.seed,
             task: body.task, method: body.method, selection: body.selection,
+            gate: GateRequest(leader: body.leader, signal: body.gateSignal, threshold: body.gateThreshold),
             warnings: [], configuration: configuration, budget: budget)
     }
 
@@ -160,6 +161,7 @@ public final class FusionServer: Sendable {
             stop: body.stop?.sequences ?? [], model: body.model, n: body.n, temperature: body.temperature,
             topP: body.topP, seed: body.seed,
             task: body.task, method: body.method, selection: body.selection,
+            gate: GateRequest(leader: body.leader, signal: body.gateSignal, threshold: body.gateThreshold),
             warnings: warnings, configuration: configuration, budget: budget)
         plan.stop = stop
         return plan

@@ -22,7 +22,7 @@ struct GenerationPlan: Sendable {
     /// Checks the fields every endpoint shares and each model's context.
     static func make(prompts: [String], members: [any FusionMember], maxTokens requested: Int?, stop: [String],
                      model: String?, n: Int?, temperature: Double?, topP: Double?, seed: Int?, task: String?,
-                     method: String? = nil, selection: String? = nil,
+                     method: String? = nil, selection: String? = nil, gate gateRequest: GateRequest = GateRequest(),
                      warnings: [String], configuration: ServeConfiguration,
                      budget: RequestSizeBudget) throws -> GenerationPlan {
         if let model, model != configuration.modelName, !members.contains(where: { $0.name == model }) {
@@ -62,11 +62,13 @@ struct GenerationPlan: Sendable {
             }
             counts.append(count)
         }
+        let method = try Self.method(named: method, members: members, configuration: configuration)
+        let gate = try gateRequest.settings(
+            base: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate, method: method, members: members)
         return GenerationPlan(prompts: prompts, promptTokens: counts, maxTokens: maxTokens, stop: stop, warnings: warnings,
                               selection: try Self.selection(named: selection, task: task, members: members,
                                                             configuration: configuration),
-                              gate: task.flatMap { configuration.taskGates[$0] } ?? configuration.gate, sampling: sampling,
-                              method: try Self.method(named: method, members: members, configuration: configuration))
+                              gate: gate, sampling: sampling, method: method)
     }
 
     /// The methods a request may name: every method that fuses (one model alone, `single`, only when

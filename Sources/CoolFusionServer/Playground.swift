@@ -72,6 +72,8 @@ enum Playground {
           </select></label>
           <label>Method <select id="method"></select></label>
           <label>Selection <select id="selection"></select></label>
+          <label class="gate" hidden>Leader <select id="leader"><option value="">server's</option></select></label>
+          <label class="gate" hidden>Gate threshold <input id="gate-threshold" type="number" step="any" placeholder="server's"></label>
           <label>Max tokens <input id="max-tokens" type="number" min="1" step="1"></label>
           <label class="sampling">Temperature <input id="temperature" type="number" min="0" max="2" step="any" value="0"></label>
           <label class="sampling">Top p <input id="top-p" type="number" min="0.01" max="1" step="any" value="1"></label>
@@ -182,6 +184,13 @@ enum Playground {
         for (const task of setup.tasks) $("task").append(new Option(task, task));
         $("task-control").hidden = false;
       }
+      for (const model of setup.models) $("leader").append(new Option(model, model));
+      showGateControls();
+    }
+
+    // The leader and the threshold mean something only to gated fusion.
+    function showGateControls() {
+      for (const label of document.querySelectorAll(".gate")) label.hidden = $("method").value !== "gated";
     }
 
     // The request body from the controls.
@@ -195,6 +204,10 @@ enum Playground {
       if ($("task").value) body.task = $("task").value;
       if ($("method").value !== setup.method) body.method = $("method").value;
       if ($("selection").value !== setup.selection) body.selection = $("selection").value;
+      if ($("method").value === "gated") {
+        if ($("leader").value) body.leader = $("leader").value;
+        if ($("gate-threshold").value !== "") body.gate_threshold = Number($("gate-threshold").value);
+      }
       if (chat) body.messages = messages.concat([{ role: "user", content: text }]);
       else body.prompt = text;
       return body;
@@ -220,7 +233,9 @@ enum Playground {
       const chat = $("mode").value === "chat";
       const body = requestBody(chat, text);
       const chosenSelection = body.selection || setup.selection;
-      const answer = newTurn(chat, text, (body.method || setup.method) + ", selection " + chosenSelection);
+      const led = body.leader ? ", led by " + body.leader : "";
+      const gate = body.gate_threshold !== undefined ? ", gate " + body.gate_threshold : "";
+      const answer = newTurn(chat, text, (body.method || setup.method) + led + gate + ", selection " + chosenSelection);
       answer.selection = chosenSelection;
       $("prompt").value = "";
       controller = new AbortController();
@@ -443,6 +458,7 @@ enum Playground {
     }
 
     $("ask").addEventListener("submit", send);
+    $("method").addEventListener("change", showGateControls);
     $("stop").addEventListener("click", () => { if (controller) controller.abort(); });
     $("reset").addEventListener("click", reset);
     $("prompt").addEventListener("keydown", (key) => {

@@ -106,4 +106,45 @@ import Testing
             }
         }
     }
+
+    /// A request may set gated fusion's leader, signal and threshold (CoolFusion extensions): the
+    /// answer is the decoder's with that gate; an unknown leader or signal, or a gate field for a
+    /// request that does not run `gated`, is a 400 naming the field.
+    @Test func aRequestChoosesItsGate() async throws {
+        let members = try SyntheticMembers.both()
+        let gate = GateSettings(leader: 1, signal: .margin, threshold: 2.0)
+        let direct = try await FusionDecoder(models: members.map { $0.makeSourceModel() },
+                                             options: FusionOptions(method: .gated, maxTokens: 12, gate: gate))
+            .generate(prompt: Self.prompt)
+        try await withServer(members) { client in
+            var request = OpenAIWire.CompletionRequest(prompt: .text(Self.prompt), maxTokens: 12)
+            request.method = "gated"
+            request.leader = SyntheticModel.sentencePiece.name
+            request.gateSignal = "margin"
+            request.gateThreshold = 2.0
+            try await client.execute(uri: "/v1/completions", method: .post, body: try Wire.json(request)) { response in
+                #expect(response.status == .ok)
+                let answer = try Wire.decode(OpenAIWire.CompletionResponse.self, response)
+                #expect(answer.choices.first?.text == direct.text)
+                let segments = try #require(answer.coolFusion?.segments)
+                #expect(segments.map(\.winner) == direct.segments.map(\.winner))
+                #expect(segments.map { $0.gate?.fused } == direct.segments.map { $0.gate?.fused })
+                #expect(segments.allSatisfy { $0.gate?.signal == .margin })
+                // The leader wrote every segment the gate let through.
+                #expect(segments.filter { $0.gate?.fused == false }.allSatisfy { $0.winner == 1 })
+            }
+            let leader = SyntheticModel.sentencePiece.name
+            for (field, body) in [("leader", #"{"prompt": "Hi", "method": "gated", "leader": "gpt-4"}"#),
+                                  ("gate_signal", #"{"prompt": "Hi", "method": "gated", "gate_signal": "loudness"}"#),
+                                  ("leader", #"{"prompt": "Hi", "leader": "\#(leader)"}"#),
+                                  ("gate_threshold", #"{"prompt": "Hi", "method": "cool", "gate_threshold": 0.5}"#),
+                                  ("gate_threshold", #"{"prompt": "Hi", "method": "gated", "gate_threshold": "high"}"#)] {
+                try await client.execute(uri: "/v1/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest, "\(body)")
+                    let error = try Wire.error(response)
+                    #expect(error.param == field, "\(body): \(error.message)")
+                }
+            }
+        }
+    }
 }
