@@ -2,7 +2,7 @@
 # Generates the GSM-style evaluation data of `coolfusion eval` with reasoning-gym.
 #
 #   python3 -m pip install reasoning-gym==0.1.25
-#   python3 scripts/make_eval_data.py            # writes data/gsm_symbolic_test.jsonl, data/gsm_symbolic_fewshot.jsonl
+#   python3 scripts/make_eval_data.py   # writes data/gsm_symbolic_{test,fewshot,dev}.jsonl
 #
 # Pinned: reasoning-gym 0.1.25 (checked below; another version may generate other questions).
 # Deterministic: fixed seeds, so rerunning rewrites byte-identical files.
@@ -11,6 +11,8 @@
 # each item is one template with freshly drawn names and numbers. To keep the few-shot exemplars
 # apart from the test set (not only different questions, but different templates), a few templates
 # are reserved for exemplars and never used for test items, and exemplars come from another seed.
+# The dev split (for `coolfusion calibrate`) comes from a third seed, drawn like the test split
+# (same templates, other names and numbers) and never repeating a test question.
 #
 # Format (docs/EVAL.md): one JSON object per line with
 #   id        unique id (seed and index in the reasoning-gym dataset)
@@ -30,6 +32,8 @@ TEST_SEED = 20260427
 FEWSHOT_SEED = 777
 TEST_SIZE = 300
 FEWSHOT_SIZE = 8
+DEV_SEED = 4242
+DEV_SIZE = 40
 RESERVED_TEMPLATES = 8
 TEMPLATE_SEED = 99
 SUFFIX = " Give the result as your final answer. Do not include units."
@@ -56,16 +60,19 @@ def main() -> None:
 
     test_questions = {item["question"] for item in test}
     assert not any(item["question"] in test_questions for item in fewshot), "few-shot exemplar in the test set"
+    dev_source = reasoning_gym.create_dataset("gsm_symbolic", size=DEV_SIZE * 2, seed=DEV_SEED)
+    dev = collect(dev_source, DEV_SEED, DEV_SIZE, lambda t: t not in reserved, skip_questions=test_questions)
     assert not ({item["template"] for item in test} & {item["template"] for item in fewshot}), "shared template"
 
     write(os.path.join(out, "gsm_symbolic_test.jsonl"), test)
     write(os.path.join(out, "gsm_symbolic_fewshot.jsonl"), fewshot)
-    print(f"{len(test)} test items, {len(fewshot)} few-shot exemplars, "
+    write(os.path.join(out, "gsm_symbolic_dev.jsonl"), dev)
+    print(f"{len(test)} test items, {len(dev)} dev items, {len(fewshot)} few-shot exemplars, "
           f"{len({i['template'] for i in test})} test templates, reserved templates {sorted(reserved)}")
 
 
-def collect(dataset, seed, size, keep_template, one_per_template=False):
-    items, seen_templates, seen_questions = [], set(), set()
+def collect(dataset, seed, size, keep_template, one_per_template=False, skip_questions=frozenset()):
+    items, seen_templates, seen_questions = [], set(), set(skip_questions)
     for index in range(len(dataset)):
         template = dataset.task_indices[index]
         if not keep_template(template) or (one_per_template and template in seen_templates):
