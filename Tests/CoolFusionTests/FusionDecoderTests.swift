@@ -166,6 +166,9 @@ import Testing
         #expect(result.text == " not th")
         #expect(result.text == result.segments.map(\.text).joined())
         #expect(result.stats.stopReason == .stopSequence)
+        // The segment after the one the stop begins in (" best") is dropped, and not counted as won.
+        #expect(result.segments.map(\.text) == [" not", " th"])
+        #expect(result.stats.segments == 2 && result.stats.segmentsWon == [2])
     }
 
     @Test("the budget is a hard cap: the last segment shrinks to the tokens left, even mid-word")

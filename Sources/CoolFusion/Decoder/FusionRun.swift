@@ -7,13 +7,13 @@ struct FusionRun {
     private let start: ContinuousClock.Instant
 
     private(set) var transcript = SegmentTranscript()
-    private(set) var won: [Int]
+    /// The winning model of each segment the transcript keeps.
+    private var winners: [Int?] = []
     private(set) var generated: [Int]
     private(set) var reused: [Int]
     private(set) var committed: [Int]
     private(set) var catchUp: [Int]
     private(set) var unaligned = 0
-    private(set) var fusedSegments = 0
     var generateSeconds = 0.0
     var assessSeconds = 0.0
     var commitSeconds = 0.0
@@ -22,11 +22,10 @@ struct FusionRun {
         self.modelCount = modelCount
         self.options = options
         start = clock.now
-        won = [Int](repeating: 0, count: modelCount)
-        generated = won
-        reused = won
-        committed = won
-        catchUp = won
+        generated = [Int](repeating: 0, count: modelCount)
+        reused = generated
+        committed = generated
+        catchUp = generated
     }
 
     var now: ContinuousClock.Instant { clock.now }
@@ -53,9 +52,11 @@ struct FusionRun {
     /// Appends the step's segment; true when the generation stops after it (`stopReason` says why).
     mutating func append(_ segment: FusionSegment, winnerModel: Int?, final: Bool,
                          onSegment: (@Sendable (FusionSegment) -> Void)?) -> Bool {
-        if let winnerModel { won[winnerModel] += 1 }
-        if segment.gate?.fused == true { fusedSegments += 1 }
         let stopped = transcript.append(segment, stopSequences: options.stopSequences)
+        // A stop sequence may drop the segments after the one it begins in: the counts are of the
+        // segments kept, so the segments won add up to the segments of the output.
+        winners.append(winnerModel)
+        winners.removeLast(winners.count - transcript.segments.count)
         if let last = transcript.segments.last { onSegment?(last) }
         if stopped { stopReason = .stopSequence } else if final { stopReason = .endOfGeneration }
         return stopped || final || committed.contains { $0 >= options.maxTokens }
@@ -64,6 +65,8 @@ struct FusionRun {
     private(set) var stopReason = StopReason.maxTokens
 
     func result(models: [String], gated: Bool) -> FusionResult {
+        var won = [Int](repeating: 0, count: modelCount)
+        for case let winner? in winners { won[winner] += 1 }
         var stats = FusionStats(stopReason: stopReason, seconds: (clock.now - start).seconds,
                                 segments: transcript.segments.count, segmentsWon: won, tokensGenerated: generated,
                                 tokensReused: reused, committedTokens: committed, unalignedCandidates: unaligned)
@@ -71,7 +74,7 @@ struct FusionRun {
         stats.assessSeconds = assessSeconds
         stats.commitSeconds = commitSeconds
         if gated {
-            stats.fusedSegments = fusedSegments
+            stats.fusedSegments = transcript.segments.filter { $0.gate?.fused == true }.count
             stats.catchUpTokens = catchUp
         }
         return FusionResult(text: transcript.text, method: options.method, models: models,
