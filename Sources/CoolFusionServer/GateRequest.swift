@@ -2,8 +2,7 @@ import CoolFusion
 
 /// The gate fields a request may set for `gated` (CoolFusion extensions): `leader` (a member's name),
 /// `gate_signal` and `gate_threshold`. Each one given replaces the server's gate (or the task's) for
-/// this request only; as on the command line, naming another signal without a threshold takes that
-/// signal's default threshold, since one signal's values mean nothing to another.
+/// this request only, as the command line's options do (`GateSettings.replacing`).
 struct GateRequest: Sendable {
     var leader: String?
     var signal: String?
@@ -23,23 +22,22 @@ struct GateRequest: Sendable {
             throw APIError.badRequest("\(field) applies only to method gated, and this request runs \(method.rawValue); "
                                       + "add \"method\": \"gated\"", param: field)
         }
-        var gate = base
+        var leaderIndex: Int?
         if let leader {
             guard let index = members.firstIndex(where: { $0.name == leader }) else {
                 throw APIError.badRequest("leader '\(leader)' is not one of this server's models ("
                                           + members.map(\.name).joined(separator: ", ") + ")", param: "leader")
             }
-            gate.leader = index
+            leaderIndex = index
         }
+        var parsedSignal: GateSignal?
         if let signal {
             guard let parsed = GateSignal(rawValue: signal) else {
                 throw APIError.badRequest("unknown gate_signal '\(signal)'; the signals are "
                                           + GateSignal.allCases.map(\.rawValue).joined(separator: ", "), param: "gate_signal")
             }
-            if parsed != gate.signal, threshold == nil { gate.threshold = parsed.defaultThreshold }
-            gate.signal = parsed
+            parsedSignal = parsed
         }
-        if let threshold { gate.threshold = threshold }
-        return gate
+        return base.replacing(leader: leaderIndex, signal: parsedSignal, threshold: threshold)
     }
 }

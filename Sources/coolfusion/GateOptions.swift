@@ -29,19 +29,15 @@ struct GateOptions: ParsableArguments {
                .gateSettings(for: modelNames, subset: subset, path: weightsFile) {
             gate = calibrated
         }
+        var leaderIndex: Int?
         if let leader {
             let name = ModelOptions.displayName(leader)
             guard let index = modelNames.firstIndex(of: name) else {
                 throw ValidationError("--leader \(leader) is not one of the models (" + modelNames.joined(separator: ", ") + ")")
             }
-            gate.leader = index
+            leaderIndex = index
         }
-        if let gateSignal {
-            if gateSignal != gate.signal, gateThreshold == nil { gate.threshold = gateSignal.defaultThreshold }
-            gate.signal = gateSignal
-        }
-        if let gateThreshold { gate.threshold = gateThreshold }
-        return gate
+        return gate.replacing(leader: leaderIndex, signal: gateSignal, threshold: gateThreshold)
     }
 }
 

@@ -22,7 +22,7 @@ extension FusionDecoder {
             run.generateSeconds += (run.now - t1Start).seconds
             for (index, proposal) in proposals.enumerated() { run.record(proposal: proposal, of: index, stepCap: stepCap) }
             let step = try await fuse(proposals, run: &run)
-            if run.append(step.segment, winnerModel: step.winnerModel, final: step.final, onSegment: onSegment) { break }
+            if run.append(step.segment, final: step.final, onSegment: onSegment) { break }
         }
         return run.result(models: modelNames, gated: false)
     }
@@ -56,15 +56,14 @@ extension FusionDecoder {
         }
         let winner = distinct[winningColumn]
         return FusedStep(segment: FusionSegment(text: winner.text, winner: winnerModel, candidates: traces, gate: gate),
-                         winnerModel: winnerModel, final: winner.isFinal)
+                         final: winner.isFinal)
     }
 }
 
-/// The outcome of one step: its segment for the trace, the model whose candidate won, and whether the
-/// winner ends the generation.
+/// The outcome of one step: its segment for the trace (which names the model whose candidate won), and
+/// whether the winner ends the generation.
 struct FusedStep {
     var segment: FusionSegment
-    var winnerModel: Int
     var final: Bool
 }
 

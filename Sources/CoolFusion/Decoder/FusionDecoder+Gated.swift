@@ -43,7 +43,7 @@ extension FusionDecoder {
                                                alignment: own.alignment, final: own.candidate.isFinal,
                                                tokensGenerated: own.tokensGenerated, tokensReused: own.tokensReused)
                 let segment = FusionSegment(text: own.candidate.text, winner: 0, candidates: [candidate], gate: trace)
-                if run.append(segment, winnerModel: leaderIndex, final: own.candidate.isFinal, onSegment: onSegment) { break }
+                if run.append(segment, final: own.candidate.isFinal, onSegment: onSegment) { break }
                 continue
             }
 
@@ -72,7 +72,7 @@ extension FusionDecoder {
                 proposals.append(follower.proposal)
             }
             let step = try await fuse(proposals, run: &run, gate: trace)
-            if run.append(step.segment, winnerModel: step.winnerModel, final: step.final, onSegment: onSegment) { break }
+            if run.append(step.segment, final: step.final, onSegment: onSegment) { break }
         }
         return run.result(models: modelNames, gated: true)
     }

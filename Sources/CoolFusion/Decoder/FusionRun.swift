@@ -7,8 +7,6 @@ struct FusionRun {
     private let start: ContinuousClock.Instant
 
     private(set) var transcript = SegmentTranscript()
-    /// The winning model of each segment the transcript keeps.
-    private var winners: [Int?] = []
     private(set) var generated: [Int]
     private(set) var reused: [Int]
     private(set) var committed: [Int]
@@ -50,13 +48,9 @@ struct FusionRun {
     }
 
     /// Appends the step's segment; true when the generation stops after it (`stopReason` says why).
-    mutating func append(_ segment: FusionSegment, winnerModel: Int?, final: Bool,
+    mutating func append(_ segment: FusionSegment, final: Bool,
                          onSegment: (@Sendable (FusionSegment) -> Void)?) -> Bool {
         let stopped = transcript.append(segment, stopSequences: options.stopSequences)
-        // A stop sequence may drop the segments after the one it begins in: the counts are of the
-        // segments kept, so the segments won add up to the segments of the output.
-        winners.append(winnerModel)
-        winners.removeLast(winners.count - transcript.segments.count)
         if let last = transcript.segments.last { onSegment?(last) }
         if stopped { stopReason = .stopSequence } else if final { stopReason = .endOfGeneration }
         return stopped || final || committed.contains { $0 >= options.maxTokens }
@@ -65,8 +59,10 @@ struct FusionRun {
     private(set) var stopReason = StopReason.maxTokens
 
     func result(models: [String], gated: Bool) -> FusionResult {
+        // Counted over the segments the transcript keeps: a stop sequence may drop the segments after
+        // the one it begins in, and the segments won must add up to the segments of the output.
         var won = [Int](repeating: 0, count: modelCount)
-        for case let winner? in winners { won[winner] += 1 }
+        for case let winner? in transcript.segments.map(\.winnerModel) { won[winner] += 1 }
         var stats = FusionStats(stopReason: stopReason, seconds: (clock.now - start).seconds,
                                 segments: transcript.segments.count, segmentsWon: won, tokensGenerated: generated,
                                 tokensReused: reused, committedTokens: committed, unalignedCandidates: unaligned)

@@ -18,6 +18,20 @@ public struct GateSettings: Sendable, Equatable, Codable {
         self.threshold = threshold
     }
 
+    /// These settings with each given field replaced (`--leader`/`--gate-signal`/`--gate-threshold`, or
+    /// a request's gate fields). A signal named without a threshold takes that signal's default
+    /// threshold, since one signal's values mean nothing to another.
+    public func replacing(leader: Int?, signal: GateSignal?, threshold: Double?) -> GateSettings {
+        var gate = self
+        if let leader { gate.leader = leader }
+        if let signal {
+            if signal != gate.signal, threshold == nil { gate.threshold = signal.defaultThreshold }
+            gate.signal = signal
+        }
+        if let threshold { gate.threshold = threshold }
+        return gate
+    }
+
     /// Whether the leader's segment, with these per-token confidences, goes to a full fusion step.
     /// A segment without confidences (a backend that reports none) is always fused.
     public func isUnsure(_ confidences: [TokenConfidence]) -> Bool {
