@@ -2,7 +2,13 @@ import CoolFusion
 import Foundation
 
 /// Fits gated fusion on labelled development items: for a given leader, the threshold of the gate's
-/// signal at which gated fusion is most accurate (ties: the one that fuses fewer segments).
+/// signal at which gated fusion is most accurate (ties: the one that fuses fewer segments), among the
+/// thresholds that beat the leader alone by more than chance; if none does, the gate never opens.
+///
+/// "More than chance" is a paired test on the same items: the answers a trial turned right against
+/// those it turned wrong, compared with the leader alone, must pass the exact sign test at
+/// `significance`. A few dev items can otherwise pick a threshold by one answer (on 20 GSM-style items,
+/// 3 right against the leader's 2), and such a threshold does not carry over to new items.
 ///
 /// The thresholds tried come from the leader's own segments: a run in which the leader writes alone
 /// (the gate never opens) records every segment's signal, and the thresholds are the values below which
@@ -43,6 +49,10 @@ public struct GateCalibrator: Sendable {
     public var options: FusionOptions
     /// Shares of the leader's segments to fuse, one trial each (besides fusing none).
     public var fusedShares: [Double] = [0.05, 0.1, 0.2, 0.35, 0.5]
+    /// The sign-test p-value a threshold's wins over the leader alone must reach to be chosen
+    /// (1: the most accurate threshold, however small its lead).
+    public var significance = Self.defaultSignificance
+    public static let defaultSignificance = 0.1
 
     public init(models: [any SourceModel], signal: GateSignal, scorer: any AnswerScorer, options: FusionOptions) {
         self.models = models
@@ -54,7 +64,7 @@ public struct GateCalibrator: Sendable {
     /// The leader writing every item alone (a gate that never opens), to pass to `calibrate` for these
     /// items or any subset of them.
     public func leaderAlone(_ leader: Int, items: [Item]) async throws -> [Outcome] {
-        try await run(never(leader), on: items, known: nil).outcomes
+        try await run(never(leader), on: items, known: nil, against: nil).outcomes
     }
 
     /// Calibrates the gate of `leader` (an index into `models`) on `items`, with `selection` deciding the
@@ -78,20 +88,39 @@ public struct GateCalibrator: Sendable {
         // A given leader-alone run is reused except where it fused a segment (one without confidences,
         // from a backend that reports none): that step depended on the selection rule.
         let reusable = given.flatMap { $0.count == items.count ? $0.map { $0.fused == 0 ? $0 : nil } : nil }
-        let alone = try await run(never(leader), on: items, known: reusable)
+        let alone = try await run(never(leader), on: items, known: reusable, against: nil)
         var trials = [alone.trial]
         progress("leader \(models[leader].name) alone: \(Self.percent(alone.trial.accuracy))")
         let values = alone.outcomes.flatMap(\.values)
         for threshold in thresholds(from: values) {
             let gate = GateSettings(leader: leader, signal: signal, threshold: threshold)
-            let trial = try await run(gate, on: items, known: unchanged(alone.outcomes, under: gate))
+            let trial = try await run(gate, on: items, known: unchanged(alone.outcomes, under: gate), against: alone.outcomes)
             trials.append(trial.trial)
             progress("threshold \(threshold): \(Self.percent(trial.trial.accuracy)) correct, "
-                     + "\(Self.percent(trial.trial.fusedFraction)) of segments fused "
+                     + "\(Self.percent(trial.trial.fusedFraction)) of segments fused, "
+                     + "\(trial.trial.wins ?? 0) won / \(trial.trial.losses ?? 0) lost against the leader alone "
+                     + "(p \(String(format: "%.3g", trial.trial.pValue ?? 1))) "
                      + "(\(trial.rerun) of \(items.count) items rerun)")
         }
+        let chosen = Self.choose(from: trials, significance: significance)
         return CalibratedGate(leader: models[leader].name, signal: signal, leaderAccuracy: alone.trial.accuracy,
-                              trials: trials)
+                              trials: trials, threshold: chosen.threshold, significance: significance)
+    }
+
+    /// The trial to keep: the first (the leader alone, which fuses nothing), or the most accurate of
+    /// those that won more answers than they lost against it with a sign-test p-value at most
+    /// `significance`; ties go to fewer fused segments, then to the first tried. `trials` is not empty.
+    public static func choose(from trials: [CalibratedGate.Trial], significance: Double) -> CalibratedGate.Trial {
+        var best = trials[0]
+        for trial in trials.dropFirst() {
+            guard let wins = trial.wins, let losses = trial.losses, wins > losses,
+                  (trial.pValue ?? 1) <= significance else { continue }
+            if trial.accuracy > best.accuracy
+                || (trial.accuracy == best.accuracy && trial.fusedFraction < best.fusedFraction) {
+                best = trial
+            }
+        }
+        return best
     }
 
     /// The thresholds that put each share of `values` (the leader's segments) on the unsure side.
@@ -116,8 +145,9 @@ public struct GateCalibrator: Sendable {
     }
 
     /// One gated run over the items whose entry in `known` is nil (all of them without `known`):
-    /// accuracy, the share of segments fused, each item's outcome and how many items ran.
-    private func run(_ gate: GateSettings, on items: [Item], known: [Outcome?]?) async throws
+    /// accuracy, the share of segments fused, the answers won and lost against `baseline` (item by
+    /// item), each item's outcome and how many items ran.
+    private func run(_ gate: GateSettings, on items: [Item], known: [Outcome?]?, against baseline: [Outcome]?) async throws
         -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
         var options = self.options
         options.method = .gated
@@ -140,9 +170,14 @@ public struct GateCalibrator: Sendable {
         let segments = outcomes.map(\.segments).reduce(0, +)
         let fused = outcomes.map(\.fused).reduce(0, +)
         let correct = outcomes.filter(\.correct).count
+        let pairs = zip(outcomes, baseline ?? outcomes)
+        let wins = pairs.filter { $0.correct && !$1.correct }.count
+        let losses = pairs.filter { !$0.correct && $1.correct }.count
         let trial = CalibratedGate.Trial(threshold: gate.threshold.isFinite ? gate.threshold : (gate.threshold > 0 ? 1e9 : -1e9),
                                          accuracy: items.isEmpty ? 0 : Double(correct) / Double(items.count),
-                                         fusedFraction: segments == 0 ? 0 : Double(fused) / Double(segments))
+                                         fusedFraction: segments == 0 ? 0 : Double(fused) / Double(segments),
+                                         wins: wins, losses: losses,
+                                         pValue: Statistics.signTestPValue(wins: wins, losses: losses))
         return (trial, outcomes, rerun)
     }
 

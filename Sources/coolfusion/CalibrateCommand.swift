@@ -57,6 +57,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "The signal whose threshold is fitted for gated fusion: top-probability | margin | entropy.")
     var gateSignal: GateSignal = .topProbability
 
+    @Option(help: "The sign-test p-value a threshold's answers won over the leader alone (against those lost, same dev items) must reach to be chosen; if none does, the gate never opens. 1: the most accurate threshold.")
+    var gateSignificance = GateCalibrator.defaultSignificance
+
     @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection; a rule that takes weights gets the ones calibrated here).")
     var selection = "paper"
 
@@ -65,6 +68,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard shots >= 0 else { throw ValidationError("--shots must be at least 0") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard floor > 0, floor <= 1 else { throw ValidationError("--floor must be in (0, 1]") }
+        guard gateSignificance > 0, gateSignificance <= 1 else { throw ValidationError("--gate-significance must be in (0, 1]") }
         _ = try EvalTask.parse(task)
     }
 
@@ -127,7 +131,8 @@ struct CalibrateCommand: AsyncParsableCommand {
                 let weights = ["paper", "ppl", "median"].contains(selection) ? nil : try file.weights(for: names, subset: subset)
                 return try SelectionRules.make(selection, weights: weights)
             }
-            let calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
+            var calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
+            calibrator.significance = gateSignificance
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
             // Each leader writes every item alone once; the pooled and per-subset gates share that run.
             var aloneRuns: [Int: [GateCalibrator.Outcome]] = [:]
@@ -162,11 +167,15 @@ struct CalibrateCommand: AsyncParsableCommand {
         }
         let gates = (file.gate.map { [("all", $0)] } ?? []) + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }
         for (name, gate) in gates {
-            guard let best = CalibratedGate.best(of: gate.trials) else { continue }
+            let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone), "
+            guard let chosen = gate.chosen, chosen != gate.trials.first else {
+                print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gateSignificance))")
+                continue
+            }
             let side = gate.signal == .entropy ? ">" : "<"
-            print("gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone), "
-                  + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
-                  + "\(String(format: "%.1f%%", best.accuracy * 100)) with \(String(format: "%.0f%%", best.fusedFraction * 100)) fused")
+            print(leader + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
+                  + "\(String(format: "%.1f%%", chosen.accuracy * 100)) with \(String(format: "%.0f%%", chosen.fusedFraction * 100)) fused, "
+                  + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))")
         }
         print("weights: \(out)")
     }

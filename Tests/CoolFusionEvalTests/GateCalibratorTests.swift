@@ -42,14 +42,21 @@ import Testing
             var correct = 0
             var segments = 0
             var fused = 0
-            for item in labelled {
+            var wins = 0
+            var losses = 0
+            for (item, leaderAlone) in zip(labelled, alone) {
                 let result = try await decoder.generate(prompt: item.prompt)
                 let score = task.scorer.score(output: result.text, references: item.references)
-                if (score.scores[task.scorer.primaryMetric] ?? 0) >= 1 { correct += 1 }
+                let right = (score.scores[task.scorer.primaryMetric] ?? 0) >= 1
+                if right { correct += 1 }
+                if right && !leaderAlone.correct { wins += 1 }
+                if !right && leaderAlone.correct { losses += 1 }
                 segments += result.segments.count
                 fused += result.stats.fusedSegments ?? 0
             }
             #expect(trial.accuracy == Double(correct) / Double(items.count), "threshold \(trial.threshold)")
+            #expect(trial.wins == wins && trial.losses == losses, "threshold \(trial.threshold)")
+            #expect(trial.pValue == Statistics.signTestPValue(wins: wins, losses: losses))
             #expect(trial.fusedFraction == Double(fused) / Double(segments), "threshold \(trial.threshold)")
             #expect(fused > 0, "a trial that fuses nothing tests nothing: threshold \(trial.threshold)")
         }
@@ -61,9 +68,45 @@ import Testing
         #expect(rerun.count == 2)
         #expect(rerun.contains { $0 < items.count }, "\(messages.all)")
 
+        // The chosen threshold is the rule's choice among these trials.
+        #expect(gate.threshold == GateCalibrator.choose(from: gate.trials, significance: calibrator.significance).threshold)
+        #expect(gate.significance == GateCalibrator.defaultSignificance)
+
         // A subset with its slice of the shared run calibrates as it does from scratch.
         let subset = try await calibrator.calibrate(leader: 0, items: Array(labelled.prefix(3)), alone: Array(alone.prefix(3)))
         #expect(subset == (try await calibrator.calibrate(leader: 0, items: Array(labelled.prefix(3)))))
+    }
+}
+
+/// Which trial the calibration keeps: only one that beats the leader alone by more than chance.
+@Suite struct GateChoiceTests {
+    private let alone = CalibratedGate.Trial(threshold: -1e9, accuracy: 0.10, fusedFraction: 0, wins: 0, losses: 0, pValue: 1)
+
+    private func trial(_ threshold: Double, wins: Int, losses: Int, items: Int = 20, fused: Double = 0.1) -> CalibratedGate.Trial {
+        CalibratedGate.Trial(threshold: threshold, accuracy: 0.10 + Double(wins - losses) / Double(items), fusedFraction: fused,
+                             wins: wins, losses: losses, pValue: Statistics.signTestPValue(wins: wins, losses: losses))
+    }
+
+    @Test func aLeadOfOneAnswerKeepsTheGateShut() {
+        // GSM-style dev: 3 right against the leader's 2 of 20 is at best one win and no loss (p 1).
+        let trials = [alone, trial(0.395, wins: 1, losses: 0), trial(0.48, wins: 0, losses: 1)]
+        #expect(GateCalibrator.choose(from: trials, significance: 0.1) == alone)
+        // Without the test (p ≤ 1) the most accurate trial wins, as calibration chose before.
+        #expect(GateCalibrator.choose(from: trials, significance: 1).threshold == 0.395)
+    }
+
+    @Test func theMostAccurateSignificantTrialWinsTiesGoToFewerFusedSegments() {
+        let clear = trial(0.3, wins: 9, losses: 1, items: 200, fused: 0.2)
+        let sameAccuracyLessFused = trial(0.25, wins: 8, losses: 0, items: 200, fused: 0.1)
+        let moreAccurateByChance = trial(0.5, wins: 24, losses: 14, items: 200, fused: 0.4)
+        #expect(moreAccurateByChance.pValue! > 0.1)
+        let chosen = GateCalibrator.choose(from: [alone, clear, sameAccuracyLessFused, moreAccurateByChance], significance: 0.1)
+        #expect(chosen == sameAccuracyLessFused)
+    }
+
+    @Test func aTrialWithoutRecordedWinsIsNeverChosen() {
+        let old = CalibratedGate.Trial(threshold: 0.3, accuracy: 0.9, fusedFraction: 0.2)
+        #expect(GateCalibrator.choose(from: [alone, old], significance: 1) == alone)
     }
 }
 

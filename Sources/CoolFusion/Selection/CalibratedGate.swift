@@ -1,48 +1,56 @@
 /// What `coolfusion calibrate` found for gated fusion on a development set (pooled, or for one task):
-/// the leader (the most accurate model alone), the threshold of the gate's signal that made gated fusion
-/// most accurate (ties: the one that fused fewest segments), and every threshold it tried.
+/// the leader (the most accurate model alone), every threshold of the gate's signal it tried, and the
+/// one it chose: the most accurate of the trials that beat the leader alone by more than chance (ties:
+/// the one that fused fewest segments), else "never fuse".
 public struct CalibratedGate: Codable, Sendable, Equatable {
-    /// One threshold tried: gated fusion's accuracy with it and the share of segments it fused.
+    /// One threshold tried: gated fusion's accuracy with it, the share of segments it fused, and how
+    /// its answers differ from the leader alone's on the same items.
     public struct Trial: Codable, Sendable, Equatable {
         public var threshold: Double
         public var accuracy: Double
         public var fusedFraction: Double
+        /// Items this trial answered right and the leader alone wrong, and the reverse (nil in files
+        /// written before they were recorded).
+        public var wins: Int?
+        public var losses: Int?
+        /// Exact two-sided sign test of `wins` against `losses`.
+        public var pValue: Double?
 
-        public init(threshold: Double, accuracy: Double, fusedFraction: Double) {
+        public init(threshold: Double, accuracy: Double, fusedFraction: Double,
+                    wins: Int? = nil, losses: Int? = nil, pValue: Double? = nil) {
             self.threshold = threshold
             self.accuracy = accuracy
             self.fusedFraction = fusedFraction
+            self.wins = wins
+            self.losses = losses
+            self.pValue = pValue
         }
     }
 
     /// The leader's model name (as the other commands name models).
     public var leader: String
     public var signal: GateSignal
+    /// The chosen threshold (a trial's); an out-of-range one for "never fuse".
     public var threshold: Double
     /// Accuracy of the leader alone on the same items, for comparison.
     public var leaderAccuracy: Double
+    /// The sign-test p-value a trial had to reach against the leader alone to be chosen (nil in files
+    /// written before the rule: the most accurate trial was chosen).
+    public var significance: Double?
     public var trials: [Trial]
 
-    public init(leader: String, signal: GateSignal, leaderAccuracy: Double, trials: [Trial]) {
+    public init(leader: String, signal: GateSignal, leaderAccuracy: Double, trials: [Trial],
+                threshold: Double, significance: Double?) {
         self.leader = leader
         self.signal = signal
         self.leaderAccuracy = leaderAccuracy
         self.trials = trials
-        threshold = Self.best(of: trials)?.threshold ?? signal.defaultThreshold
+        self.threshold = threshold
+        self.significance = significance
     }
 
-    /// The most accurate trial; ties go to fewer fused segments, then to the first tried.
-    public static func best(of trials: [Trial]) -> Trial? {
-        var best: Trial?
-        for trial in trials {
-            guard let current = best else { best = trial; continue }
-            if trial.accuracy > current.accuracy
-                || (trial.accuracy == current.accuracy && trial.fusedFraction < current.fusedFraction) {
-                best = trial
-            }
-        }
-        return best
-    }
+    /// The trial whose threshold was chosen.
+    public var chosen: Trial? { trials.first { $0.threshold == threshold } }
 
     /// The gate for models named `names`, in that order; throws when the leader is not among them.
     public func settings(for names: [String], path: String) throws -> GateSettings {
