@@ -41,6 +41,14 @@ import CoolFusionLocal
             #expect(perplexity.isFinite && perplexity >= 1)
             #expect(run.stdout.contains("\(model.name): \(model.correct)/3 correct"))
         }
+        // The gate: every threshold tried is compared with the leader alone, and on 3 items none can
+        // pass the sign test (3 wins and no loss is p 0.25), so the gate stays shut.
+        let gate = try #require(file.gate)
+        #expect(gate.significance == GateCalibrator.defaultSignificance)
+        #expect(gate.trials.count > 1 && gate.trials.allSatisfy { $0.wins != nil && $0.losses != nil && $0.pValue != nil })
+        #expect(gate.threshold == gate.trials[0].threshold && gate.chosen == gate.trials[0])
+        #expect(run.stdout.contains("gate all: leader \(gate.leader)") && run.stdout.contains("never fuse"), "\(run.stdout)")
+
         // The weights follow the documented formula from the measured accuracies.
         let expected = CalibratedWeights.weights(accuracies: file.models.map(\.accuracy))
         for (model, weight) in zip(file.models, expected) { #expect(abs(model.weight - weight) < 1e-12) }
