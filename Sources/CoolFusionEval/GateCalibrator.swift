@@ -114,7 +114,7 @@ public struct GateCalibrator: Sendable {
         var best = trials[0]
         for trial in trials.dropFirst() {
             guard let wins = trial.wins, let losses = trial.losses, wins > losses,
-                  (trial.pValue ?? 1) <= significance else { continue }
+                  Statistics.signTestPValue(wins: wins, losses: losses) <= significance else { continue }
             if trial.accuracy > best.accuracy
                 || (trial.accuracy == best.accuracy && trial.fusedFraction < best.fusedFraction) {
                 best = trial

@@ -169,7 +169,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         for (name, gate) in gates {
             let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone), "
             guard let chosen = gate.chosen, chosen != gate.trials.first else {
-                print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gateSignificance))")
+                print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gate.significance ?? gateSignificance))")
                 continue
             }
             let side = gate.signal == .entropy ? ">" : "<"
