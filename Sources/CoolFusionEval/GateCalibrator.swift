@@ -104,7 +104,7 @@ public struct GateCalibrator: Sendable {
         }
         let chosen = Self.choose(from: trials, significance: significance)
         return CalibratedGate(leader: models[leader].name, signal: signal, leaderAccuracy: alone.trial.accuracy,
-                              trials: trials, threshold: chosen.threshold, significance: significance)
+                              trials: trials, threshold: chosen.threshold, significance: significance, items: items.count)
     }
 
     /// The trial to keep: the first (the leader alone, which fuses nothing), or the most accurate of

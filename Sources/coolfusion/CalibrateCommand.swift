@@ -63,8 +63,12 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection; a rule that takes weights gets the ones calibrated here).")
     var selection = "paper"
 
+    @Option(help: "Try the gate's thresholds on only the first N items of each subset (of the file, without subsets); the weights and each gate's leader are still measured on every item. Choosing a leader needs each model alone once per item; a threshold costs gated runs.")
+    var gateLimit: Int?
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let gateLimit, gateLimit < 1 { throw ValidationError("--gate-limit must be at least 1") }
         guard shots >= 0 else { throw ValidationError("--shots must be at least 0") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard floor > 0, floor <= 1 else { throw ValidationError("--floor must be in (0, 1]") }
@@ -134,26 +138,31 @@ struct CalibrateCommand: AsyncParsableCommand {
             var calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
             calibrator.significance = gateSignificance
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
-            // Each leader writes every item alone once; the pooled and per-subset gates share that run.
-            var aloneRuns: [Int: [GateCalibrator.Outcome]] = [:]
-            func alone(_ leader: Int) async throws -> [GateCalibrator.Outcome] {
-                if let known = aloneRuns[leader] { return known }
-                let outcomes = try await calibrator.leaderAlone(leader, items: labelled)
-                aloneRuns[leader] = outcomes
-                return outcomes
+            // The items the thresholds are tried on: all, or the first --gate-limit of each subset.
+            let fitted = Self.firstOfEachSubset(items, limit: gateLimit)
+            // Each leader writes every fitted item alone once; the pooled and per-subset gates share that run.
+            var aloneRuns: [Int: [Int: GateCalibrator.Outcome]] = [:]
+            func alone(_ leader: Int, on members: [Int]) async throws -> [GateCalibrator.Outcome] {
+                if aloneRuns[leader] == nil {
+                    let outcomes = try await calibrator.leaderAlone(leader, items: fitted.map { labelled[$0] })
+                    aloneRuns[leader] = Dictionary(uniqueKeysWithValues: zip(fitted, outcomes))
+                }
+                return members.compactMap { aloneRuns[leader]?[$0] }
             }
             let leader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: Array(items.indices))
-            file.gate = try await calibrator.calibrate(leader: leader, items: labelled, alone: try await alone(leader),
+            file.gate = try await calibrator.calibrate(leader: leader, items: fitted.map { labelled[$0] },
+                                                       alone: try await alone(leader, on: fitted),
                                                        selection: try rule(subset: nil), progress: say)
             if !subsets.isEmpty {
                 var gates: [String: CalibratedGate] = [:]
                 for subset in subsets {
                     let members = items.indices.filter { items[$0].subset == subset }
                     let subsetLeader = Self.mostAccurate(correct, perplexities: referencePerplexity, items: members)
+                    let fittedMembers = fitted.filter { items[$0].subset == subset }
                     say("subset \(subset):")
-                    let subsetAlone = try await alone(subsetLeader)
                     gates[subset] = try await calibrator.calibrate(
-                        leader: subsetLeader, items: members.map { labelled[$0] }, alone: members.map { subsetAlone[$0] },
+                        leader: subsetLeader, items: fittedMembers.map { labelled[$0] },
+                        alone: try await alone(subsetLeader, on: fittedMembers),
                         selection: try rule(subset: subset), progress: say)
                 }
                 file.subsetGates = gates
@@ -167,7 +176,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         }
         let gates = (file.gate.map { [("all", $0)] } ?? []) + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }
         for (name, gate) in gates {
-            let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone), "
+            let fittedOn = gateLimit == nil ? "" : " on the \(gate.items ?? 0) items fitted"
+            let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone\(fittedOn)), "
             guard let chosen = gate.chosen, chosen != gate.trials.first else {
                 print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gate.significance ?? gateSignificance))")
                 continue
@@ -178,6 +188,18 @@ struct CalibrateCommand: AsyncParsableCommand {
                   + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))")
         }
         print("weights: \(out)")
+    }
+
+    /// The indices of the first `limit` items of each subset (items without a subset count as one
+    /// subset), in file order; every index without a limit.
+    static func firstOfEachSubset(_ items: [EvalItem], limit: Int?) -> [Int] {
+        guard let limit else { return Array(items.indices) }
+        var taken: [String?: Int] = [:]
+        return items.indices.filter { index in
+            let count = taken[items[index].subset, default: 0]
+            taken[items[index].subset] = count + 1
+            return count < limit
+        }
     }
 
     /// The model most often right on `items` (indices); ties go to the lower mean perplexity of the

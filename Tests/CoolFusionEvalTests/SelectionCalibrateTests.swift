@@ -76,6 +76,44 @@ import CoolFusionLocal
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// `--gate-limit`: the weights and every gate's leader come from all the items, the thresholds are
+    /// tried on the first N items of each task only.
+    @Test(.enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"),
+          .timeLimit(.minutes(20)))
+    func gateLimitFitsThresholdsOnTheFirstItemsOfEachTask() throws {
+        let directory = try RepositoryFiles.temporaryDirectory("calibrate-gate-limit")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let weightsPath = (directory as NSString).appendingPathComponent("weights.json")
+        let dataPath = RepositoryFiles.path("data/mixed_dev.jsonl")
+        let run = try CoolFusionExecutable.run([
+            "calibrate", "--task", "qa", "--data", dataPath, "--limit", "10", "--gate-limit", "1", "--shots", "2",
+            "--max-tokens", "8", "--model", Self.models[0], "--model", Self.models[1], "--out", weightsPath,
+        ])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let file = try CalibratedWeights.load(path: weightsPath)
+        let items = Array(try EvalDataset.load(path: dataPath).prefix(10))
+        let subsets = Set(items.compactMap(\.subset))
+        #expect(subsets.count == 5, "the first 10 lines of the mixed dev file hold two items of each task")
+        #expect(file.models.allSatisfy { $0.items == 10 })
+        // Pooled: the thresholds were tried on one item per task; the leader is the most accurate model
+        // on all ten.
+        let gate = try #require(file.gate)
+        #expect(gate.items == subsets.count)
+        #expect(run.stdout.contains("gate all: leader \(gate.leader)") && run.stdout.contains("alone on the 5 items fitted"), "\(run.stdout)")
+        #expect(file.models.first { $0.name == gate.leader }?.correct == file.models.map(\.correct).max())
+        let gates = try #require(file.subsetGates)
+        #expect(Set(gates.keys) == subsets)
+        for (subset, subsetGate) in gates {
+            #expect(subsetGate.items == 1, "\(subset)")
+            // Each task's leader is the most accurate on both of its items, not only on the one fitted.
+            let accuracies = file.models.map { $0.subsetAccuracy?[subset] ?? -1 }
+            #expect(file.models.first { $0.name == subsetGate.leader }?.subsetAccuracy?[subset] == accuracies.max(), "\(subset)")
+        }
+
+        let refused = try CoolFusionExecutable.run(["calibrate", "--data", dataPath, "--gate-limit", "0", "--out", weightsPath])
+        #expect(refused.status != 0 && refused.stderr.contains("--gate-limit must be at least 1"), "\(refused.stderr)")
+    }
+
     @Test(.enabled(if: BuildMode.isRelease, "real models load in release builds: swift test -c release"))
     func evalColumnsTakeAWeightsFile() throws {
         let path = try ModelStore().resolve("smollm2-135m")

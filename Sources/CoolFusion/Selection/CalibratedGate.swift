@@ -37,16 +37,20 @@ public struct CalibratedGate: Codable, Sendable, Equatable {
     /// The sign-test p-value a trial had to reach against the leader alone to be chosen (nil in files
     /// written before the rule: the most accurate trial was chosen).
     public var significance: Double?
+    /// How many dev items the thresholds were tried on (nil in files written before `--gate-limit`:
+    /// every item of the pooled set or of the task). The leader is chosen on every item.
+    public var items: Int?
     public var trials: [Trial]
 
     public init(leader: String, signal: GateSignal, leaderAccuracy: Double, trials: [Trial],
-                threshold: Double, significance: Double?) {
+                threshold: Double, significance: Double?, items: Int? = nil) {
         self.leader = leader
         self.signal = signal
         self.leaderAccuracy = leaderAccuracy
         self.trials = trials
         self.threshold = threshold
         self.significance = significance
+        self.items = items
     }
 
     /// The trial whose threshold was chosen.
