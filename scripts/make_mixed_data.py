@@ -7,10 +7,11 @@
 #
 # writes, for each TASK in chain_sum, basic_arithmetic, leg_counting, family_relationships, syllogism:
 #   data/mixed_TASK_test.jsonl     40 test items
-#   data/mixed_TASK_dev.jsonl      40 development items (for `coolfusion calibrate`; the first 12 were the whole split until the gate needed more)
+#   data/mixed_TASK_dev.jsonl     200 development items (for `coolfusion calibrate`; the first 12, then the first 40, were the
+#                                  whole split until the gate, then the choice of each task's leader, needed more)
 #   data/mixed_TASK_fewshot.jsonl   4 few-shot exemplars
 # and the same items together, each tagged with its task in `subset`:
-#   data/mixed_test.jsonl (200), data/mixed_dev.jsonl (200; its first 60 lines are the earlier 60-item split), data/mixed_fewshot.jsonl (20).
+#   data/mixed_test.jsonl (200), data/mixed_dev.jsonl (1000; its first 60 lines are the earlier 60-item split, its first 200 the 200-item one), data/mixed_fewshot.jsonl (20).
 #
 # Few-shot exemplars per task: `coolfusion eval` and `calibrate` give every item of a mixed file the
 # first --shots exemplars of its own subset, so the combined files work as they are; the per-task files
@@ -44,7 +45,8 @@ TEST_SEED = 20261127
 DEV_SEED = 4242
 FEWSHOT_SEED = 31337
 TEST_SIZE = 40
-DEV_SIZE = 40
+DEV_SIZE = 200
+DEV_FIRST = 40  # the dev split's size when the few-shot exemplars were drawn (they avoid these questions)
 FEWSHOT_SIZE = 4
 
 TASKS = {
@@ -72,13 +74,21 @@ def main() -> None:
     for task, config in TASKS.items():
         taken = set()  # questions already in an earlier split of this task
         splits = {}
-        for split, seed, size in (("test", TEST_SEED, TEST_SIZE), ("dev", DEV_SEED, DEV_SIZE),
+        for split, seed, size in (("test", TEST_SEED, TEST_SIZE), ("dev", DEV_SEED, DEV_FIRST),
                                   ("fewshot", FEWSHOT_SEED, FEWSHOT_SIZE)):
             # Generous oversampling: duplicates and skipped in-law items are dropped.
             dataset = reasoning_gym.create_dataset(task, size=size * 10, seed=seed, **config)
             splits[split] = collect(task, dataset, seed, size, taken)
-            write(os.path.join(out, f"mixed_{task}_{split}.jsonl"), splits[split])
-            combined[split].append(splits[split])
+        # The dev split grew after the exemplars were drawn: it continues the same seed's items past the
+        # first DEV_FIRST (unchanged) and skips the exemplars' questions, so test and few-shot stay as they were.
+        others = set(i["question"] for split in ("test", "fewshot") for i in splits[split])
+        dataset = reasoning_gym.create_dataset(task, size=DEV_SIZE * 10, seed=DEV_SEED, **config)
+        dev = collect(task, dataset, DEV_SEED, DEV_SIZE, others)
+        assert dev[:DEV_FIRST] == splits["dev"], task
+        splits["dev"] = dev
+        for split, items in splits.items():
+            write(os.path.join(out, f"mixed_{task}_{split}.jsonl"), items)
+            combined[split].append(items)
         questions = [set(i["question"] for i in items) for items in splits.values()]
         assert not (questions[0] & questions[1] or questions[0] & questions[2] or questions[1] & questions[2]), task
         print(f"{task}: " + ", ".join(f"{len(items)} {split}" for split, items in splits.items()))
