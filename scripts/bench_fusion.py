@@ -10,8 +10,8 @@
 #
 # For each fixed prompt it runs `coolfusion generate --json` with the three default models (method
 # cool), then each model alone (`--method single`) for exactly as many tokens as that model committed
-# in the fused output, and prints: fused time / sum of the single models' times (goal <= 1.5 on a
-# 2-core machine; the paper's ideal with k parallel workers is the slowest model's time), and the
+# in the fused output, and prints: fused time / sum of the single models' times (goal <= 1.2 on a
+# 2-core machine, not reached: docs/ARCHITECTURE.md; the paper's ideal with k parallel workers is the slowest model's time), and the
 # share of segments each model won. Times are the generation times the CLI reports (model loading
 # excluded). Needs only Python 3's standard library; no reference engine is involved.
 import argparse
@@ -115,13 +115,13 @@ def main():
     if total_singles > 0:
         print(f"  fused time / sum of single times, over the {comparable} prompts where every model alone "
               f"reached the fused length: {total_fused:.2f} / {total_singles:.2f} = "
-              f"{total_fused / total_singles:.2f}  (goal <= 1.5)")
+              f"{total_fused / total_singles:.2f}  (goal <= 1.2)")
     else:
         print("  no prompt where every model alone reached the fused length")
     if leader_index is not None and leader_total > 0:
         print(f"  gated time / {args.leader} alone: {gated_total:.2f} / {leader_total:.2f} = "
               f"{gated_total / leader_total:.2f}; fused segments {fused_segments} of {segments} "
-              f"({100 * fused_segments / max(segments, 1):.0f}%)")
+              f"({100 * fused_segments / max(segments, 1):.0f}%)  (goal <= 1.3)")
     print("  segments won: " + ", ".join(
         f"{model} {count} ({100 * count / max(segments, 1):.0f}%)" for model, count in zip(MODELS, won)))
     print("  tokens generated / committed per model: " + ", ".join(
