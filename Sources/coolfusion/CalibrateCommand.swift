@@ -174,20 +174,43 @@ struct CalibrateCommand: AsyncParsableCommand {
             print("\(model.name): \(model.correct)/\(model.items) correct (\(String(format: "%.1f%%", model.accuracy * 100))), "
                   + "reference PPL \(perplexity), weight \(String(format: "%.3f", model.weight))")
         }
-        let gates = (file.gate.map { [("all", $0)] } ?? []) + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }
-        for (name, gate) in gates {
-            let fittedOn = gateLimit == nil ? "" : " on the \(gate.items ?? 0) items fitted"
+        let gates = (file.gate.map { [("all", nil as String?, $0)] } ?? [])
+            + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.key as String?, $0.value) }
+        for (name, subset, gate) in gates {
+            let fitted = gate.items ?? 0
+            let fittedOn = gateLimit == nil ? "" : " on the \(fitted) item\(fitted == 1 ? "" : "s") fitted"
             let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone\(fittedOn)), "
-            guard let chosen = gate.chosen, chosen != gate.trials.first else {
+            if let chosen = gate.chosen, chosen != gate.trials.first {
+                let side = gate.signal == .entropy ? ">" : "<"
+                print(leader + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
+                      + "\(String(format: "%.1f%%", chosen.accuracy * 100)) with \(String(format: "%.0f%%", chosen.fusedFraction * 100)) fused, "
+                      + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))")
+            } else {
                 print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gate.significance ?? gateSignificance))")
-                continue
             }
-            let side = gate.signal == .entropy ? ">" : "<"
-            print(leader + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
-                  + "\(String(format: "%.1f%%", chosen.accuracy * 100)) with \(String(format: "%.0f%%", chosen.fusedFraction * 100)) fused, "
-                  + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))")
+            // How sure the choice of leader is: its answers against the runner-up's, item by item.
+            let members = items.indices.filter { subset == nil || items[$0].subset == subset }
+            if let leaderIndex = sources.firstIndex(where: { $0.name == gate.leader }),
+               let lead = Self.lead(of: leaderIndex, in: correct, perplexities: referencePerplexity, items: members) {
+                let p = Statistics.signTestPValue(wins: lead.wins, losses: lead.losses)
+                let verdict = p <= gateSignificance ? "" : "; not significant: on these items \(sources[lead.runnerUp].name) could lead as well"
+                print("  leader against the runner-up \(sources[lead.runnerUp].name) alone on \(members.count) item\(members.count == 1 ? "" : "s"): "
+                      + "\(lead.wins) won / \(lead.losses) lost (p \(String(format: "%.3g", p)))\(verdict)")
+            }
         }
         print("weights: \(out)")
+    }
+
+    /// The most accurate model other than `leader` on `items` (as `mostAccurate` chooses), and the items
+    /// the leader got right and it wrong (`wins`) and the reverse; nil with a single model.
+    static func lead(of leader: Int, in correct: [[Bool]], perplexities: [[Double]], items: [Int])
+        -> (runnerUp: Int, wins: Int, losses: Int)? {
+        let others = correct.indices.filter { $0 != leader }
+        guard !others.isEmpty else { return nil }
+        let runnerUp = others[mostAccurate(others.map { correct[$0] }, perplexities: others.map { perplexities[$0] }, items: items)]
+        let wins = items.filter { correct[leader][$0] && !correct[runnerUp][$0] }.count
+        let losses = items.filter { !correct[leader][$0] && correct[runnerUp][$0] }.count
+        return (runnerUp, wins, losses)
     }
 
     /// The indices of the first `limit` items of each subset (items without a subset count as one

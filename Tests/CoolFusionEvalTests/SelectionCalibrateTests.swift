@@ -110,6 +110,25 @@ import CoolFusionLocal
             #expect(file.models.first { $0.name == subsetGate.leader }?.subsetAccuracy?[subset] == accuracies.max(), "\(subset)")
         }
 
+        // After each gate, the leader's answers against the other model's on all of the gate's items:
+        // won minus lost is the difference of their correct answers there.
+        let leads = run.stdout.split(separator: "\n").filter { $0.contains("leader against the runner-up") }
+        #expect(leads.count == 1 + subsets.count, "\(run.stdout)")
+        for (line, (subset, leaderName)) in zip(leads, [(nil as String?, gate.leader)] + gates.sorted { $0.key < $1.key }.map { ($0.key, $0.value.leader) }) {
+            let runnerUp = try #require(file.models.first { $0.name != leaderName })
+            let leader = try #require(file.models.first { $0.name == leaderName })
+            let itemCount = subset == nil ? 10 : 2
+            func hits(_ model: CalibratedWeights.Model) -> Int {
+                subset.map { Int(((model.subsetAccuracy?[$0] ?? 0) * 2).rounded()) } ?? model.correct
+            }
+            #expect(line.contains("runner-up \(runnerUp.name) alone on \(itemCount) items"), "\(line)")
+            // "...: W won / L lost (p ...)"
+            let counts = line[try #require(line.range(of: "items: ")).upperBound...].split(separator: " ")
+            let won = try #require(Int(counts[0])), lost = try #require(Int(counts[3]))
+            #expect(counts[1] == "won" && counts[4] == "lost", "\(line)")
+            #expect(won - lost == hits(leader) - hits(runnerUp), "\(line)")
+        }
+
         let refused = try CoolFusionExecutable.run(["calibrate", "--data", dataPath, "--gate-limit", "0", "--out", weightsPath])
         #expect(refused.status != 0 && refused.stderr.contains("--gate-limit must be at least 1"), "\(refused.stderr)")
     }
