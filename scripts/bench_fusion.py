@@ -11,8 +11,8 @@
 # For each fixed prompt it runs `coolfusion generate --json` with the three default models (method
 # cool), then each model alone (`--method single`) for exactly as many tokens as that model committed
 # in the fused output, and prints: fused time / sum of the single models' times (goal <= 1.2 on a
-# 2-core machine, not reached: docs/ARCHITECTURE.md; the paper's ideal with k parallel workers is the slowest model's time), and the
-# share of segments each model won. Times are the generation times the CLI reports (model loading
+# 2-core machine, not reached: docs/ARCHITECTURE.md; the paper's ideal with k parallel workers is the
+# slowest model's time), and the share of segments each model won. Times are the generation times the CLI reports (model loading
 # excluded). Needs only Python 3's standard library; no reference engine is involved.
 import argparse
 import json

@@ -174,9 +174,11 @@ struct CalibrateCommand: AsyncParsableCommand {
             print("\(model.name): \(model.correct)/\(model.items) correct (\(String(format: "%.1f%%", model.accuracy * 100))), "
                   + "reference PPL \(perplexity), weight \(String(format: "%.3f", model.weight))")
         }
-        let gates = (file.gate.map { [("all", nil as String?, $0)] } ?? [])
-            + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.key as String?, $0.value) }
-        for (name, subset, gate) in gates {
+        // The pooled gate (no subset), then each subset's.
+        let gates = (file.gate.map { [(nil as String?, $0)] } ?? [])
+            + (file.subsetGates ?? [:]).sorted { $0.key < $1.key }.map { ($0.key as String?, $0.value) }
+        for (subset, gate) in gates {
+            let name = subset ?? "all"
             let fitted = gate.items ?? 0
             let fittedOn = gateLimit == nil ? "" : " on the \(fitted) item\(fitted == 1 ? "" : "s") fitted"
             let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone\(fittedOn)), "

@@ -119,7 +119,7 @@ import CoolFusionLocal
             let leader = try #require(file.models.first { $0.name == leaderName })
             let itemCount = subset == nil ? 10 : 2
             func hits(_ model: CalibratedWeights.Model) -> Int {
-                subset.map { Int(((model.subsetAccuracy?[$0] ?? 0) * 2).rounded()) } ?? model.correct
+                subset.map { Int(((model.subsetAccuracy?[$0] ?? 0) * Double(itemCount)).rounded()) } ?? model.correct
             }
             #expect(line.contains("runner-up \(runnerUp.name) alone on \(itemCount) items"), "\(line)")
             // "...: W won / L lost (p ...)"
