@@ -78,7 +78,8 @@ public actor RemoteSourceModel: SourceModel {
             packages.append(packaged.package)
         }
         let request = WorkerAPI.NextSegment(splitters: packages.map(\.digest), ownIndex: rule.ownIndex,
-                                            ownBoundariesOnly: rule.ownBoundariesOnly, tokenCap: tokenCap)
+                                            ownBoundariesOnly: rule.ownBoundariesOnly, tokenCap: tokenCap,
+                                            stop: rule.stop)
         let path = try sessionPath("next_segment")
         var answer = try await client.send(.POST, path, body: try encode(request), operation: "next_segment")
         if answer.status == 409, let missing = Self.missingTokenizers(answer.body) {

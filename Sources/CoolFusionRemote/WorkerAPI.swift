@@ -79,11 +79,24 @@ public enum WorkerAPI {
         public var ownIndex: Int
         public var ownBoundariesOnly: Bool
         public var tokenCap: Int
-        public init(splitters: [String], ownIndex: Int, ownBoundariesOnly: Bool, tokenCap: Int) {
+        /// The request's stop sequences and the end of the output so far that one could begin in
+        /// (`SegmentStop`); absent: none (older masters), and the segment ends at a word boundary.
+        public var stopSequences: [String]?
+        public var stopContext: String?
+        public init(splitters: [String], ownIndex: Int, ownBoundariesOnly: Bool, tokenCap: Int,
+                    stop: SegmentStop? = nil) {
             self.splitters = splitters
             self.ownIndex = ownIndex
             self.ownBoundariesOnly = ownBoundariesOnly
             self.tokenCap = tokenCap
+            stopSequences = stop?.sequences
+            stopContext = stop?.context
+        }
+
+        /// The stop the master sent, if any.
+        public var stop: SegmentStop? {
+            guard let stopSequences, !stopSequences.isEmpty else { return nil }
+            return SegmentStop(sequences: stopSequences, context: stopContext ?? "")
         }
     }
 

@@ -84,7 +84,7 @@ actor ServedSourceModel: SourceModel {
         let kept = rule.splitters.indices.filter { !dropped.contains($0) }
         let ownIndex = rule.ownIndex - dropped.filter { $0 < rule.ownIndex }.count
         return SegmentBoundaryRule(splitters: kept.map { rule.splitters[$0] }, ownIndex: ownIndex,
-                                   ownBoundariesOnly: rule.ownBoundariesOnly)
+                                   ownBoundariesOnly: rule.ownBoundariesOnly, stop: rule.stop)
     }
 
     private func guarded<T: Sendable>(_ neutral: T, _ operation: () async throws -> T) async throws -> T {

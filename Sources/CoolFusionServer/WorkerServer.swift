@@ -112,7 +112,7 @@ public struct WorkerServer: Sendable {
                                code: "unknown_tokenizer", missing: missing)
             }
             let rule = SegmentBoundaryRule(splitters: known, ownIndex: next.ownIndex,
-                                           ownBoundariesOnly: next.ownBoundariesOnly)
+                                           ownBoundariesOnly: next.ownBoundariesOnly, stop: next.stop)
             let proposal = try await withSession(id) { model in
                 try await model.nextSegment(rule: rule, tokenCap: next.tokenCap)
             }

@@ -10,9 +10,9 @@ import Testing
     static let prompt = "Question: What is the capital of France?\nAnswer:"
     static let options = FusionOptions(maxTokens: 24)
 
-    func localFusion() async throws -> FusionResult {
+    func localFusion(_ options: FusionOptions = Self.options) async throws -> FusionResult {
         let decoder = try FusionDecoder(models: [try SyntheticPair.bpe().makeSourceModel(), try SyntheticPair.spm().makeSourceModel()],
-                                        options: Self.options)
+                                        options: options)
         return try await decoder.generate(prompt: Self.prompt)
     }
 
@@ -44,6 +44,32 @@ import Testing
         expectSameFusion(fused, local)
         // The PPL matrix crosses the wire as JSON doubles, which round-trip exactly.
         #expect(fused.segments.map { $0.candidates.map(\.ppl) } == local.segments.map { $0.candidates.map(\.ppl) })
+    }
+
+    /// The request's stop sequences reach the worker with each `next_segment`, so a model behind it
+    /// stops generating where a stop sequence is complete, as in process (a worker that ignored them
+    /// would generate on to the next word boundary: more tokens, other candidates).
+    @Test func workerModelStopsAtAStopSequenceLikeTheLocalModel() async throws {
+        // A stop sequence from the middle of the text the models write without one.
+        let characters = Array(try await localFusion().text)
+        try #require(characters.count >= 8)
+        let stop = String(characters[(characters.count / 2)..<(characters.count / 2 + 2)])
+        let options = FusionOptions(maxTokens: Self.options.maxTokens, stopSequences: [stop])
+        let local = try await localFusion(options)
+        #expect(local.stats.stopReason == .stopSequence)
+        #expect(local.segments.contains { $0.candidates.contains { $0.alignment == .stopSequence } })
+        let bpe = try SyntheticPair.bpe()
+        let fused = try await withLiveWorker(try SyntheticPair.spm()) { url, _ in
+            let remote = try await RemoteWorker.connect(url: url, timeout: .seconds(60)).makeSourceModel()
+            let decoder = try FusionDecoder(models: [PackagedSourceModel(bpe.makeSourceModel(), splitter: bpe.splitter), remote],
+                                            options: options)
+            let result = try await decoder.generate(prompt: Self.prompt)
+            await remote.close()
+            return result
+        }
+        expectSameFusion(fused, local)
+        #expect(fused.segments.map { $0.candidates.map(\.alignment) } == local.segments.map { $0.candidates.map(\.alignment) })
+        #expect(fused.stats.tokensGenerated == local.stats.tokensGenerated)
     }
 
     @Test func openAICompatibleEngineFusesLikeTheLocalModel() async throws {

@@ -169,6 +169,9 @@ import Testing
         // The segment after the one the stop begins in (" best") is dropped, and not counted as won.
         #expect(result.segments.map(\.text) == [" not", " th"])
         #expect(result.stats.segments == 2 && result.stats.segmentsWon == [2])
+        // T1 stops where the stop sequence is complete: " ever", which a word boundary after " best"
+        // would need, is never generated (the segment " best" that completed it is dropped with it).
+        #expect(result.stats.tokensGenerated == [3])
     }
 
     @Test("the budget is a hard cap: the last segment shrinks to the tokens left, even mid-word")

@@ -108,6 +108,31 @@ struct RealModelFusionTests {
         #expect(always.segments.map(\.winner) == cool.segments.map(\.winner))
     }
 
+    /// T1 stops where a stop sequence is complete instead of running on to the next shared word
+    /// boundary: with a gate that never opens, gated fusion generates exactly the tokens the leader
+    /// alone generates; in `cool` every candidate that holds the stop sequence was cut there.
+    @Test("a stop sequence ends T1: a shut gate generates what the leader alone does, cool candidates end at it")
+    func stopSequenceEndsT1() async throws {
+        let aliases = ["smollm2-135m", "qwen2.5-coder-0.5b"]
+        let models = try aliases.map(RealModels.load)
+        let stops = ["\n"]
+        let shut = FusionOptions(method: .gated, maxTokens: 32, stopSequences: stops,
+                                 gate: GateSettings(leader: 1, signal: .margin, threshold: -.infinity))
+        let never = try await FusionDecoder(models: models, options: shut).generate(prompt: Self.prompt)
+        let alone = try await FusionDecoder(models: [models[1]], options: FusionOptions(method: .single, maxTokens: 32, stopSequences: stops))
+            .generate(prompt: Self.prompt)
+        #expect(alone.stats.stopReason == .stopSequence, "\(alone.text)")
+        #expect(never.text == alone.text && never.stats.stopReason == .stopSequence)
+        #expect(never.stats.tokensGenerated == [0, alone.stats.tokensGenerated[0]])
+
+        let cool = try await FusionDecoder(models: models, options: FusionOptions(maxTokens: 32, stopSequences: stops))
+            .generate(prompt: Self.prompt)
+        #expect(cool.stats.stopReason == .stopSequence)
+        for candidate in cool.segments.flatMap(\.candidates) where candidate.text.contains("\n") {
+            #expect(candidate.alignment == .stopSequence, "\(candidate.text)")
+        }
+    }
+
     /// A gate between the extremes: followers catch up on the text they missed, and every model ends
     /// holding exactly its own tokenization of the fused text.
     @Test("gated: catch-up leaves every model with its own tokens of the text")

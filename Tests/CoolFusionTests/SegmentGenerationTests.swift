@@ -93,4 +93,57 @@ import Testing
         #expect(proposal.candidate.text == "é")
         #expect(proposal.tokensGenerated == 2)
     }
+
+    @Test("a stop sequence ends the segment at the end of the token that completes it")
+    func stopSequenceEndsTheSegment() async throws {
+        // "\n\n" is one token: the stop "\n" is complete inside it, and the cut keeps the whole token,
+        // so the generated tokens stand for the candidate (no scoring call if it is assessed).
+        let tokenizer = ScriptedTokenizer(pieces: englishPieces + ["\n\n"])
+        let script = "A: Yes\n\nQ: is fun"
+        let stop = SegmentStop(sequences: ["\n"], following: "")
+        let handle = makeScripted(.init(name: "m", tokenizer: tokenizer, scripts: [script]))
+        try await handle.model.open(prompt: "A:")
+        let stopped = try await handle.model.nextSegment(
+            rule: SegmentBoundaryRule(splitters: [tokenizer], ownIndex: 0, stop: stop), tokenCap: 32)
+        #expect(stopped.candidate == Candidate(text: " Yes\n\n"))
+        #expect(stopped.alignment == .stopSequence)
+        #expect(stopped.tokensGenerated == 2)
+        let scoredBefore = handle.counters.value.scoreCalls
+        _ = try await handle.model.assess([stopped.candidate])
+        #expect(handle.counters.value.scoreCalls == scoredBefore)
+
+        // Without the stop, T1 runs on to the next word boundary.
+        let free = makeScripted(.init(name: "m", tokenizer: tokenizer, scripts: [script]))
+        try await free.model.open(prompt: "A:")
+        let unstopped = try await free.model.nextSegment(rule: rule([tokenizer]), tokenCap: 32)
+        #expect(unstopped.candidate.text == " Yes\n\nQ:")
+        #expect(unstopped.tokensGenerated > stopped.tokensGenerated)
+    }
+
+    @Test("a stop sequence that begins in the committed text ends the segment where it is complete")
+    func stopSequenceAcrossTheCommittedText() async throws {
+        let stop = try #require(SegmentStop(sequences: ["\nQ:", ""], following: "A: Yes\n"))
+        // Only as much committed text as a stop sequence could begin in (one byte less than the longest).
+        #expect(stop.context == "s\n")
+        let handle = makeScripted(.init(name: "m", tokenizer: spaceWords, scripts: ["A: Yes\nQ: is fun"]))
+        try await handle.model.open(prompt: "A: Yes\n")
+        let proposal = try await handle.model.nextSegment(
+            rule: SegmentBoundaryRule(splitters: [spaceWords], ownIndex: 0, stop: stop), tokenCap: 32)
+        #expect(proposal.candidate.text == "Q:")
+        #expect(proposal.alignment == .stopSequence)
+        #expect(proposal.tokensGenerated == 2)
+        // The context starts at a character, never inside one; no stop sequences, no stop.
+        #expect(SegmentStop(sequences: ["ab"], following: "xé")?.context == "")
+        #expect(SegmentStop(sequences: [""], following: "abc") == nil)
+    }
+
+    @Test("stop sequences match literally over UTF-8, also inside what Swift calls one character")
+    func stopSequencesMatchBytes() {
+        let text = "a\r\nb"
+        let match = StopSequences.firstMatch(in: text, stopSequences: ["\n", "b"])
+        #expect(match.map { text.utf8.distance(from: text.utf8.startIndex, to: $0) } == 2)
+        #expect(StopSequences.firstEnd(inUTF8: Array("xyxy".utf8), after: 2, stopSequences: ["xy"]) == 4)
+        #expect(StopSequences.firstEnd(inUTF8: Array("xyxy".utf8), after: 1, stopSequences: ["xy"]) == 2)
+        #expect(StopSequences.firstEnd(inUTF8: Array("xyxy".utf8), after: 4, stopSequences: ["xy", ""]) == nil)
+    }
 }

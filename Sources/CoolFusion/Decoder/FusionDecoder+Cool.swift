@@ -14,9 +14,10 @@ extension FusionDecoder {
             // T1: every model proposes a segment from its own state.
             let t1Start = run.now
             let stepCap = run.stepCap
+            let stop = run.segmentStop
             let proposals = try await eachModel { index, model in
                 try await model.nextSegment(
-                    rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, ownBoundariesOnly: ownOnly),
+                    rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, ownBoundariesOnly: ownOnly, stop: stop),
                     tokenCap: stepCap)
             }
             run.generateSeconds += (run.now - t1Start).seconds

@@ -22,7 +22,8 @@ extension FusionDecoder {
             try Task.checkCancellation()
             let t1Start = run.now
             let stepCap = run.stepCap
-            let rule = SegmentBoundaryRule(splitters: splitters, ownIndex: leaderIndex)
+            let stop = run.segmentStop
+            let rule = SegmentBoundaryRule(splitters: splitters, ownIndex: leaderIndex, stop: stop)
             let own = try await leader.nextSegment(rule: rule, tokenCap: stepCap)
             run.record(proposal: own, of: leaderIndex, stepCap: stepCap)
             let unsure = gate.isUnsure(own.confidences)
@@ -55,7 +56,7 @@ extension FusionDecoder {
                 if !wasOpen[index] { try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
                 let caughtUp = missed[index].isEmpty ? 0 : try await model.commit(text: missed[index]).count
                 let proposal = try await model.nextSegment(
-                    rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index), tokenCap: stepCap)
+                    rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, stop: stop), tokenCap: stepCap)
                 return (proposal, caughtUp)
             }
             run.generateSeconds += (run.now - t1Start).seconds

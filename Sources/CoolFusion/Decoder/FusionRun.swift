@@ -32,6 +32,9 @@ struct FusionRun {
     /// model's committed text can pass `maxTokens` by more than a re-tokenisation difference.
     var stepCap: Int { max(1, min(options.segmentTokenCap, options.maxTokens - (committed.max() ?? 0))) }
 
+    /// The request's stop sequences for the next step's T1, with the end of the text so far.
+    var segmentStop: SegmentStop? { SegmentStop(sequences: options.stopSequences, following: transcript.text) }
+
     /// Counts one model's proposal of this step. A cut forced by the budget's last tokens is not the
     /// pathological cap fallback, so it is not counted as unaligned.
     mutating func record(proposal: SegmentProposal, of model: Int, stepCap: Int) {

@@ -22,9 +22,8 @@ extension LocalSourceModel {
             tokens.append(next.token)
             bytes += tokenizer.bytes(of: next.token)
             if !stopSequences.isEmpty, UTF8Prefix.isComplete(bytes) {
-                let sofar = UTF8Prefix.text(bytes)
-                if let stop = StopSequences.firstMatch(in: sofar, stopSequences: stopSequences) {
-                    text = String(sofar[..<stop])
+                if let stop = StopSequences.firstStart(inUTF8: bytes, stopSequences: stopSequences) {
+                    text = String(decoding: bytes[..<stop], as: UTF8.self)
                     return GeneratedAnswer(text: text, endedByModel: false, tokenCount: tokens.count)
                 }
             }

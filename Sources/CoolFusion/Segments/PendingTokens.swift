@@ -89,7 +89,12 @@ public struct PendingTokens: Sendable {
         guard !entries.isEmpty else { return nil }
         if UTF8Prefix.isComplete(bytes) {
             let text = UTF8Prefix.text(bytes)
-            if let cut = rule.firstCut(in: text) { return SegmentCut(offset: cut, alignment: .aligned) }
+            let boundary = rule.firstCut(in: text)
+            if let stopEnd = rule.stop?.end(inPending: bytes), let end = stopCut(coveringByte: stopEnd),
+               boundary.map({ end <= $0 }) ?? true {
+                return SegmentCut(offset: end, alignment: .stopSequence)
+            }
+            if let boundary { return SegmentCut(offset: boundary, alignment: .aligned) }
             if entries.count >= tokenCap {
                 let fallback = rule.fallbackCut(in: text)
                 return SegmentCut(offset: fallback?.offset ?? bytes.count, alignment: fallback?.kind ?? .cappedWhole)
@@ -100,6 +105,13 @@ public struct PendingTokens: Sendable {
             return SegmentCut(offset: valid > 0 ? valid : bytes.count, alignment: .cappedWhole)
         }
         return nil
+    }
+
+    /// Where a segment that must hold the first `byteCount` bytes ends: at the end of the token that
+    /// holds the last of them, so the tokens stand for the candidate, or at the first later token end
+    /// that completes a character (nil: none yet).
+    func stopCut(coveringByte byteCount: Int) -> Int? {
+        tokenEnds.first { $0 >= byteCount && UTF8Prefix.validLength(bytes[..<$0]) == $0 }
     }
 
     /// The model's own proposal cut at `cut`. The pending tokens up to the cut stand for the candidate

@@ -9,14 +9,18 @@ public struct SegmentBoundaryRule: Sendable {
     public let ownIndex: Int
     /// True: only the generating model's own tokenizer decides (Cool−align).
     public let ownBoundariesOnly: Bool
+    /// The request's stop sequences: a segment also ends where one is complete (nil: none).
+    public let stop: SegmentStop?
 
     /// The generating model's splitter; nil if `ownIndex` names none (then every splitter decides).
     private let own: (any WordSplitter)?
 
-    public init(splitters: [any WordSplitter], ownIndex: Int, ownBoundariesOnly: Bool = false) {
+    public init(splitters: [any WordSplitter], ownIndex: Int, ownBoundariesOnly: Bool = false,
+                stop: SegmentStop? = nil) {
         self.splitters = splitters
         self.ownIndex = ownIndex
         self.ownBoundariesOnly = ownBoundariesOnly
+        self.stop = stop
         own = splitters.indices.contains(ownIndex) ? splitters[ownIndex] : nil
     }
 
