@@ -74,5 +74,13 @@ public protocol EvalGenerator: Sendable {
     var modelNames: [String] { get }
     /// Rejects methods or options it cannot run, before any item is generated.
     func validate(_ method: MethodSpec) throws
+    /// Reads `prompt` into every model before an item's columns run (untimed), so every column starts
+    /// from the same state and its seconds do not depend on its place among the columns.
+    func readPrompt(_ prompt: String) async throws
     func generate(_ request: GenerationRequest) async throws -> Generation
+}
+
+extension EvalGenerator {
+    /// Generators without a prompt cache have nothing to read ahead.
+    public func readPrompt(_ prompt: String) async throws {}
 }

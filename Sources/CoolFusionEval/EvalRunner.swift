@@ -55,6 +55,7 @@ public struct EvalRunner: Sendable {
         for item in EvalDataset.groupedBySubset(items) where !isDone(item) {
             let start = clock.now
             let prompt = format.prompt(for: item, exemplars: FewShot.exemplars(for: item, from: exemplars))
+            try await generator.readPrompt(prompt)
             for (index, column) in columns.enumerated() where finished[index][item.id] == nil {
                 var earlier: [String: Generation] = [:]
                 for (other, records) in zip(columns, finished) where other != column {

@@ -117,6 +117,21 @@ public struct FusionEvalGenerator: EvalGenerator {
                         tokenCount: generation.generatedTokens)
     }
 
+    /// Every model opens `prompt`, so the part after what it held (the item's own question, after
+    /// few-shot examples it shares with the previous item) is computed here, not in the first column
+    /// that happens to run. Each column then starts from exactly the prompt (the output scoring that
+    /// ends a column leaves every model there), and its seconds are the generation's alone.
+    public func readPrompt(_ prompt: String) async throws {
+        if concurrent {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for model in models { group.addTask { try await model.open(prompt: prompt) } }
+                try await group.waitForAll()
+            }
+        } else {
+            for model in models { try await model.open(prompt: prompt) }
+        }
+    }
+
     /// Every model's perplexity of `output` after `prompt`; models that cannot score it are left out.
     func outputPerplexities(prompt: String, output: Candidate) async throws -> [String: Double] {
         let scored: [(String, Double?)]

@@ -45,6 +45,12 @@ import CoolFusionTestSupport
         #expect(second.method == "small" && second.references == ["4"] && second.task == .gsm8k)
         let stored = try #require(try directory.settings("toy"))
         #expect(stored.methods.map(\.id) == ["small", "big", "cool"])
+        // Each item's prompt is read once, before its first column, so no column pays for reading it.
+        let prompts = generator.requests.map(\.prompt)
+        let expected = stride(from: 0, to: prompts.count, by: 3).flatMap { start in
+            ["read \(prompts[start])"] + ["small", "big", "cool"].map { "\($0) \(prompts[start])" }
+        }
+        #expect(generator.events == expected)
     }
 
     @Test("rerank columns run after the singles and cool for each item and receive their answers, also on resume")

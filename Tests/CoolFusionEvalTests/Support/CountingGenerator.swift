@@ -15,6 +15,8 @@ final class CountingGenerator: EvalGenerator, @unchecked Sendable {
 
     func validate(_ method: MethodSpec) throws { try inner.validate(method) }
 
+    func readPrompt(_ prompt: String) async throws { try await inner.readPrompt(prompt) }
+
     func generate(_ request: GenerationRequest) async throws -> Generation {
         lock.withLock { generations += 1 }
         return try await inner.generate(request)

@@ -20,6 +20,13 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
     }
 
     var requests: [GenerationRequest] { lock.withLock { calls } }
+    /// What the runner asked for, in order: "read PROMPT" and "COLUMN PROMPT".
+    private var log: [String] = []
+    var events: [String] { lock.withLock { log } }
+
+    func readPrompt(_ prompt: String) async throws {
+        lock.withLock { log.append("read \(prompt)") }
+    }
 
     func validate(_ method: MethodSpec) throws {
         if let key = method.options.keys.sorted().first(where: { $0 != "selection" }) {
@@ -31,6 +38,7 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
         try lock.withLock {
             if let failAfter, calls.count >= failAfter { throw Interrupted() }
             calls.append(request)
+            log.append("\(request.method.id) \(request.prompt)")
         }
         let text = answer(request.method.id, request.prompt)
         // Perplexities that depend on the text, so reports have something to average.
