@@ -94,4 +94,9 @@ public struct CostCell: Sendable, Equatable, Codable {
     public var secondsPerItem: Double
     /// Greedy steps over all models, per item.
     public var generatedTokensPerItem: Double
+    /// Seconds per item over the best single model's on the same group (the primary metric's best
+    /// single); nil without one.
+    public var secondsOverBestSingle: Double?
+    /// For gated columns: the share of segments that went to a full fusion step, over all items.
+    public var fusedShare: Double?
 }

@@ -38,7 +38,8 @@ public enum ReportBuilder {
             items: Set(records.values.joined().map(\.itemID)).count,
             columns: columns, singleColumns: singles, metrics: metrics,
             perplexity: columns.map { perplexityCell(column: $0, records: records[$0] ?? [], models: settings.models) },
-            cost: columns.map { costCell(column: $0, records: records[$0] ?? []) })
+            cost: costCells(columns: columns, records: records,
+                            bestSingle: metrics.first(where: \.isPrimary)?.bestSingle))
     }
 
     static func metricRow(metric: String, isPrimary: Bool, columns: [String], singles: [String],
@@ -88,9 +89,18 @@ public enum ReportBuilder {
                               standardError: Statistics.standardError(means), byModel: byModel)
     }
 
-    static func costCell(column: String, records: [EvalRecord]) -> CostCell {
-        CostCell(column: column, n: records.count,
-                 secondsPerItem: Statistics.mean(records.map(\.seconds)),
-                 generatedTokensPerItem: Statistics.mean(records.map { Double($0.generatedTokens) }))
+    static func costCells(columns: [String], records: [String: [EvalRecord]], bestSingle: String?) -> [CostCell] {
+        func seconds(_ column: String) -> Double { Statistics.mean((records[column] ?? []).map(\.seconds)) }
+        let baseline = bestSingle.map(seconds).flatMap { $0 > 0 ? $0 : nil }
+        return columns.map { column in
+            let rows = records[column] ?? []
+            let gated = rows.filter { $0.fusedSegments != nil }
+            let segments = gated.compactMap(\.segments).reduce(0, +)
+            return CostCell(column: column, n: rows.count, secondsPerItem: seconds(column),
+                            generatedTokensPerItem: Statistics.mean(rows.map { Double($0.generatedTokens) }),
+                            secondsOverBestSingle: rows.isEmpty ? nil : baseline.map { seconds(column) / $0 },
+                            fusedShare: gated.isEmpty || segments == 0 ? nil
+                                : Double(gated.compactMap(\.fusedSegments).reduce(0, +)) / Double(segments))
+        }
     }
 }

@@ -26,12 +26,17 @@ import CoolFusionTestSupport
         return right.contains(n) ? " So \(n * 2).\n#### \(n * 2)" : " I think 0."
     }
 
+    /// Seconds per item of each column (cool reports one of four segments fused, like a gated column).
+    static let seconds: @Sendable (String) -> Double = { ["small": 0.01, "big": 0.02, "cool": 0.05][$0] ?? 0.03 }
+
     func runToyEvaluation() async throws -> ResultsDirectory {
         let directory = ResultsDirectory(root: try RepositoryFiles.temporaryDirectory("report"))
         let methods = try MethodSpec.parseList("single,cool,rerank", models: models)
         let settings = RunSettings(dataset: "toy", task: .gsm8k, dataPath: "toy.jsonl", fewShotPath: nil, shots: 0,
                                    maxTokens: 32, stopSequences: ["Question:"], models: models, methods: methods)
-        try await EvalRunner(generator: ScriptedGenerator(models: models, answer: Self.answer), directory: directory)
+        let generator = ScriptedGenerator(models: models, seconds: Self.seconds,
+                                          fused: { $0 == "cool" ? (segments: 4, fused: 1) : nil }, answer: Self.answer)
+        try await EvalRunner(generator: generator, directory: directory)
             .run(settings: settings, items: items, exemplars: [])
         return directory
     }
@@ -61,7 +66,12 @@ import CoolFusionTestSupport
         let ppl = try #require(whole.perplexity.first { $0.column == "small" })
         #expect(ppl.n == 10 && ppl.byModel.keys.sorted() == ["big", "small"])
         #expect((ppl.mean ?? 0) > 1 && (ppl.mean ?? 0) < 2)
+        // Cost: seconds over the best single model's (big) in the same rows, and the share of segments fused.
         #expect(abs((whole.cost.first?.secondsPerItem ?? 0) - 0.01) < 1e-12)
+        let costs = Dictionary(uniqueKeysWithValues: whole.cost.map { ($0.column, $0) })
+        #expect(abs((costs["cool"]?.secondsOverBestSingle ?? 0) - 2.5) < 1e-9)
+        #expect(abs((costs["small"]?.secondsOverBestSingle ?? 0) - 0.5) < 1e-9)
+        #expect(costs["cool"]?.fusedShare == 0.25 && costs["rerank"]?.fusedShare == nil)
     }
 
     @Test func writesEveryReportFile() async throws {
@@ -78,7 +88,9 @@ import CoolFusionTestSupport
                                   + "80.0 ± 13.3 (10) (+20.0) | 60.0 ± 16.3 (10) (+0.0) |"))
         #expect(markdown.contains("| toy | flexible-extract | cool | big | 10 | 2 | 0 | 8 | 0.5 |"))
         #expect(markdown.contains("## Average output perplexity"))
-        #expect(markdown.contains("| toy | cool | 10 | 0.01 |"))
+        #expect(markdown.contains("| toy | cool | 10 | 0.050 | 2.50 | "))
+        #expect(markdown.contains("| toy/b | cool | 5 | 0.050 | 2.50 | "))
+        #expect(markdown.contains("| 25% |") && markdown.contains("| toy | big | 10 | 0.020 | 1.00 | "))
         // The toy answers carry `#### N` exactly when right, so strict-match equals flexible-extract on
         // every item: the tables leave its repeated rows out, report.json keeps them.
         #expect(!markdown.contains("| toy | strict-match"))

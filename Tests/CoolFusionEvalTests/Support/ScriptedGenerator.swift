@@ -13,9 +13,17 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
     /// Throw `Interrupted` once this many generations have succeeded (simulates a killed run).
     private let failAfter: Int?
 
-    init(models: [String], failAfter: Int? = nil, answer: @escaping @Sendable (String, String) -> String) {
+    /// Seconds and (segments, fused segments) reported for a column id.
+    private let seconds: @Sendable (String) -> Double
+    private let fused: @Sendable (String) -> (segments: Int, fused: Int)?
+
+    init(models: [String], failAfter: Int? = nil, seconds: @escaping @Sendable (String) -> Double = { _ in 0.01 },
+         fused: @escaping @Sendable (String) -> (segments: Int, fused: Int)? = { _ in nil },
+         answer: @escaping @Sendable (String, String) -> String) {
         self.modelNames = models
         self.failAfter = failAfter
+        self.seconds = seconds
+        self.fused = fused
         self.answer = answer
     }
 
@@ -46,6 +54,7 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
             (name, 1.0 + Double(text.count % 7) / 10 + Double(index) / 100)
         })
         return Generation(text: text, outputTokens: [modelNames[0]: text.count / 4], generatedTokens: text.count / 3,
-                          seconds: 0.01, perplexities: perplexities, stopReason: "stop-sequence")
+                          seconds: seconds(request.method.id), perplexities: perplexities, stopReason: "stop-sequence",
+                          segments: fused(request.method.id)?.segments, fusedSegments: fused(request.method.id)?.fused)
     }
 }
