@@ -40,8 +40,12 @@ struct GenerationPlan: Sendable {
             throw APIError.badRequest("max_tokens must be between 1 and \(configuration.maximumMaxTokens), got \(maxTokens)",
                                       param: "max_tokens")
         }
-        guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty }) else {
-            throw APIError.badRequest("stop takes at most 4 non-empty sequences", param: "stop")
+        guard stop.count <= 4 else {
+            throw APIError.badRequest("stop takes at most 4 sequences, got \(stop.count)", param: "stop")
+        }
+        if let empty = stop.firstIndex(where: \.isEmpty) {
+            throw APIError.badRequest("stop sequence \(empty) is empty; every stop sequence needs at least one character",
+                                      param: "stop")
         }
         // Before any tokenising: a prompt too long in bytes to fit a context is refused as it is.
         for (index, (member, prompt)) in zip(members, prompts).enumerated() where prompt.utf8.count > budget.promptBytes[index] {

@@ -56,6 +56,10 @@ import Testing
                                        param: "logprobs", contains: "not available")
             try await Self.expectError(client, completions, #"{"prompt": "Hi", "temperature": 5}"#, status: .badRequest,
                                        param: "temperature", contains: "between 0 and 2")
+            try await Self.expectError(client, completions, #"{"prompt": "Hi", "stop": ["a", "b", "c", "d", "e"]}"#,
+                                       status: .badRequest, param: "stop", contains: "at most 4 sequences, got 5")
+            try await Self.expectError(client, completions, #"{"prompt": "Hi", "stop": ["\n", ""]}"#, status: .badRequest,
+                                       param: "stop", contains: "stop sequence 1 is empty")
             try await Self.expectError(client, chat, #"{"messages": []}"#, status: .badRequest,
                                        param: "messages", contains: "must not be empty")
             try await Self.expectError(client, chat, #"{"messages": [{"role": "wizard", "content": "Hi"}]}"#,
