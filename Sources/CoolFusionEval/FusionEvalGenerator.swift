@@ -122,36 +122,30 @@ public struct FusionEvalGenerator: EvalGenerator {
     /// that happens to run. Each column then starts from exactly the prompt (the output scoring that
     /// ends a column leaves every model there), and its seconds are the generation's alone.
     public func readPrompt(_ prompt: String) async throws {
-        if concurrent {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for model in models { group.addTask { try await model.open(prompt: prompt) } }
-                try await group.waitForAll()
-            }
-        } else {
-            for model in models { try await model.open(prompt: prompt) }
-        }
+        _ = try await eachModel { model in try await model.open(prompt: prompt) }
     }
 
     /// Every model's perplexity of `output` after `prompt`; models that cannot score it are left out.
     func outputPerplexities(prompt: String, output: Candidate) async throws -> [String: Double] {
-        let scored: [(String, Double?)]
-        if concurrent {
-            scored = try await withThrowingTaskGroup(of: (String, Double?).self) { group in
-                for model in models {
-                    group.addTask { (model.name, try await Self.perplexity(of: output, after: prompt, by: model)) }
-                }
-                var all: [(String, Double?)] = []
-                for try await entry in group { all.append(entry) }
-                return all
-            }
-        } else {
-            var all: [(String, Double?)] = []
-            for model in models { all.append((model.name, try await Self.perplexity(of: output, after: prompt, by: model))) }
-            scored = all
-        }
+        let scored = try await eachModel { model in (model.name, try await Self.perplexity(of: output, after: prompt, by: model)) }
         var result: [String: Double] = [:]
         for case let (name, value?) in scored where value.isFinite { result[name] = value }
         return result
+    }
+
+    /// Runs `body` on every model, concurrently unless `concurrent` is off; results in any order.
+    private func eachModel<T: Sendable>(_ body: @escaping @Sendable (any SourceModel) async throws -> T) async throws -> [T] {
+        guard concurrent else {
+            var results: [T] = []
+            for model in models { results.append(try await body(model)) }
+            return results
+        }
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            for model in models { group.addTask { try await body(model) } }
+            var results: [T] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
     }
 
     static func perplexity(of output: Candidate, after prompt: String, by model: any SourceModel) async throws -> Double? {
