@@ -3,7 +3,7 @@
 #
 # Run (after `swift build -c release`):
 #   python3 scripts/bench_fusion.py [--binary .build/release/coolfusion] [--max-tokens 32] [--sequential]
-#                                   [--threads N] [--method gated [--leader M] [--gate-threshold X]]
+#                                   [--threads N] [--method gated [--leader M] [--gate-threshold X] [--no-draft-check]]
 #
 # With --method gated it also prints gated time / the leader alone's time for as many tokens as the
 # leader committed (the cost of gating), and the share of segments that went to a full fusion step.
@@ -51,10 +51,13 @@ def main():
     parser.add_argument("--method", default="cool", choices=["cool", "gated"])
     parser.add_argument("--leader", default=MODELS[-1], help="gated: the leader (default: the last model)")
     parser.add_argument("--gate-threshold", type=float, help="gated: the threshold (default: the CLI's)")
+    parser.add_argument("--no-draft-check", action="store_true",
+                        help="gated: followers generate a pass per token instead of checking the leader's segment first")
     args = parser.parse_args()
     extra = []
     if args.method == "gated":
         extra = ["--leader", args.leader] + ([] if args.gate_threshold is None else ["--gate-threshold", str(args.gate_threshold)])
+        extra += ["--no-draft-check"] if args.no_draft_check else []
     leader_index = MODELS.index(args.leader) if args.method == "gated" else None
     gated_total = leader_total = 0.0
     fused_segments = 0
@@ -66,6 +69,7 @@ def main():
     segments = 0
     generated = [0] * len(MODELS)
     committed = [0] * len(MODELS)
+    from_draft = [0] * len(MODELS)
     print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
           f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
           f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
@@ -104,6 +108,7 @@ def main():
             won[index] += stats["segmentsWon"][index]
             generated[index] += stats["tokensGenerated"][index]
             committed[index] += stats["committedTokens"][index]
+            from_draft[index] += (stats.get("tokensFromDraft") or [0] * len(MODELS))[index]
         print(f"\nprompt {prompt!r}")
         print(f"  fused text {fused['text']!r}")
         print(f"  fused {stats['seconds']:.2f} s, {stats['segments']} segments, committed tokens "
@@ -126,6 +131,9 @@ def main():
         f"{model} {count} ({100 * count / max(segments, 1):.0f}%)" for model, count in zip(MODELS, won)))
     print("  tokens generated / committed per model: " + ", ".join(
         f"{model} {g}/{c}" for model, g, c in zip(MODELS, generated, committed)))
+    if leader_index is not None:
+        print("  of those generated, taken from the check of the leader's segment: " + ", ".join(
+            f"{model} {d}" for model, d in zip(MODELS, from_draft)))
     return 0
 
 

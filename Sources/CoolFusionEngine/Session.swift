@@ -7,9 +7,9 @@ import CoolFusionTokenizers
 public final class Session {
     public let model: Model
     /// Tokens in the sequence so far.
-    public private(set) var tokens: [TokenID] = []
+    public internal(set) var tokens: [TokenID] = []
     /// Next-token logits [V] after the last token; empty while the session is empty.
-    public private(set) var logits: [Float] = []
+    public internal(set) var logits: [Float] = []
     var cache: KVCache
     /// Observer of every forward pass's intermediates, for parity debugging (nil: none).
     public var trace: ForwardTrace?
@@ -22,7 +22,7 @@ public final class Session {
         cache = KVCache(layout: model.kvLayout)
     }
 
-    private init(model: Model, tokens: [TokenID], logits: [Float], cache: KVCache) {
+    init(model: Model, tokens: [TokenID], logits: [Float], cache: KVCache) {
         self.model = model
         self.tokens = tokens
         self.logits = logits
@@ -210,7 +210,7 @@ public final class Session {
 
     // MARK: Internals
 
-    private func validate(_ newTokens: [TokenID], after position: Int) throws(EngineError) {
+    func validate(_ newTokens: [TokenID], after position: Int) throws(EngineError) {
         let vocabulary = model.vocabularySize
         for token in newTokens where token < 0 || Int(token) >= vocabulary {
             throw .invalidToken(token, vocabularySize: vocabulary)
@@ -221,7 +221,7 @@ public final class Session {
     }
 
     /// One forward pass of `segments` after the cached sequence; see `BatchLayout`.
-    private func forward(segments: [[TokenID]], outputRows: [Int],
+    func forward(segments: [[TokenID]], outputRows: [Int],
                          consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws(EngineError) -> ForwardPass {
         let layout = BatchLayout(prefixCount: cache.count, segmentLengths: segments.map(\.count))
         let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool,

@@ -14,6 +14,8 @@ public final class EngineSession: InferenceSession {
     private var saved: Session?
     /// The engine's sampler (the one `coolfusion run` uses), seeded at `startSampling`.
     private var sampler: Sampler?
+    /// The state after the last checked draft (see `checkDraft`); nil once adopted.
+    private var draftState: Session?
 
     public init(model: Model) {
         session = model.makeSession()
@@ -100,6 +102,32 @@ public final class EngineSession: InferenceSession {
             }
         }
         return logProbs
+    }
+
+    public func checkDraft(_ draft: [TokenID], after unfed: [TokenID]) throws -> CheckedDraft {
+        var confidences = [TokenConfidence?](repeating: nil, count: draft.count + 1)
+        let check = try session.check(draft: draft, after: unfed) { i, logits in
+            confidences[i] = LogitSummary.confidence(of: logits)
+        }
+        saved = session.fork()
+        draftState = check.draft.session
+        let predictions = check.predictions.enumerated().map { i, prediction in
+            CoolFusion.GeneratedToken(token: prediction.id, logProb: prediction.logProbability, confidence: confidences[i])
+        }
+        return CheckedDraft(predictions: predictions, draftLogProbs: check.draft.logProbabilities)
+    }
+
+    public func adoptDraft(_ draft: [TokenID], afterPrefixOf prefixLength: Int) throws {
+        guard let state = draftState, state.count == prefixLength + draft.count,
+              state.tokens.elementsEqual(session.tokens.prefix(prefixLength) + draft) else {
+            // Not the state that was checked (cannot happen in `LocalSourceModel`): feed it again.
+            if session.count > prefixLength { try session.replace(from: prefixLength, with: draft) } else { try append(draft) }
+            return
+        }
+        try session.commit(state)
+        draftState = nil
+        pendingAdoption = []
+        saved = nil
     }
 
     public func adoptScored(_ index: Int) throws {

@@ -24,6 +24,10 @@ public struct PackagedSourceModel: SourceModel {
         try await inner.nextSegment(rule: rule, tokenCap: tokenCap)
     }
 
+    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
+        try await inner.nextSegment(rule: rule, tokenCap: tokenCap, draft: draft)
+    }
+
     public func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment] {
         try await inner.assess(candidates)
     }

@@ -66,10 +66,14 @@ public actor RemoteSourceModel: SourceModel {
     // MARK: T1
 
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
-        try await tracked { try await proposeSegment(rule: rule, tokenCap: tokenCap) }
+        try await tracked { try await proposeSegment(rule: rule, tokenCap: tokenCap, draft: nil) }
     }
 
-    private func proposeSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
+    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
+        try await tracked { try await proposeSegment(rule: rule, tokenCap: tokenCap, draft: draft) }
+    }
+
+    private func proposeSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate?) async throws -> SegmentProposal {
         var packages: [TokenizerPackage] = []
         for (index, splitter) in rule.splitters.enumerated() {
             guard let packaged = splitter as? PackagedWordSplitter else {
@@ -79,7 +83,7 @@ public actor RemoteSourceModel: SourceModel {
         }
         let request = WorkerAPI.NextSegment(splitters: packages.map(\.digest), ownIndex: rule.ownIndex,
                                             ownBoundariesOnly: rule.ownBoundariesOnly, tokenCap: tokenCap,
-                                            stop: rule.stop)
+                                            stop: rule.stop, draft: draft)
         let path = try sessionPath("next_segment")
         var answer = try await client.send(.POST, path, body: try encode(request), operation: "next_segment")
         if answer.status == 409, let missing = Self.missingTokenizers(answer.body) {

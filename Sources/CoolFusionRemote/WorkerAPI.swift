@@ -83,14 +83,18 @@ public enum WorkerAPI {
         /// (`SegmentStop`); absent: none (older masters), and the segment ends at a word boundary.
         public var stopSequences: [String]?
         public var stopContext: String?
+        /// Another model's segment from the same state, to check as a draft of this one's
+        /// (`SourceModel.nextSegment(rule:tokenCap:draft:)`); absent: none, or an older master.
+        public var draft: Candidate?
         public init(splitters: [String], ownIndex: Int, ownBoundariesOnly: Bool, tokenCap: Int,
-                    stop: SegmentStop? = nil) {
+                    stop: SegmentStop? = nil, draft: Candidate? = nil) {
             self.splitters = splitters
             self.ownIndex = ownIndex
             self.ownBoundariesOnly = ownBoundariesOnly
             self.tokenCap = tokenCap
             stopSequences = stop?.sequences
             stopContext = stop?.context
+            self.draft = draft
         }
 
         /// The stop the master sent, if any.
@@ -108,6 +112,8 @@ public enum WorkerAPI {
         public var tokensReused: Int
         /// How sure the model was of each of the candidate's tokens (absent from older workers).
         public var confidences: [TokenConfidence]?
+        /// Of the generated tokens, those a checked draft gave (absent from older workers).
+        public var tokensFromDraft: Int?
 
         public init(_ proposal: SegmentProposal) {
             text = proposal.candidate.text
@@ -116,12 +122,13 @@ public enum WorkerAPI {
             tokensGenerated = proposal.tokensGenerated
             tokensReused = proposal.tokensReused
             confidences = proposal.confidences
+            tokensFromDraft = proposal.tokensFromDraft
         }
 
         public var segmentProposal: SegmentProposal {
             SegmentProposal(candidate: Candidate(text: text, isFinal: isFinal), alignment: alignment,
                             tokensGenerated: tokensGenerated, tokensReused: tokensReused,
-                            confidences: confidences ?? [])
+                            confidences: confidences ?? [], tokensFromDraft: tokensFromDraft ?? 0)
         }
     }
 

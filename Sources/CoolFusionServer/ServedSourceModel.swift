@@ -41,11 +41,18 @@ actor ServedSourceModel: SourceModel {
     }
 
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
-        let abstain = SegmentProposal(candidate: Candidate(text: "", isFinal: false), alignment: .cappedWhole,
-                                      tokensGenerated: 0, tokensReused: 0)
         let rule = Self.withoutDropped(rule, ledger.droppedIndices)
-        return try await guarded(abstain) { try await inner.nextSegment(rule: rule, tokenCap: tokenCap) }
+        return try await guarded(Self.abstention) { try await inner.nextSegment(rule: rule, tokenCap: tokenCap) }
     }
+
+    func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
+        let rule = Self.withoutDropped(rule, ledger.droppedIndices)
+        return try await guarded(Self.abstention) { try await inner.nextSegment(rule: rule, tokenCap: tokenCap, draft: draft) }
+    }
+
+    /// The proposal of a dropped member: an empty candidate, which no rule lets win.
+    private static let abstention = SegmentProposal(candidate: Candidate(text: "", isFinal: false), alignment: .cappedWhole,
+                                                    tokensGenerated: 0, tokensReused: 0)
 
     func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment] {
         let none = candidates.map { _ in CandidateAssessment(tokenCount: 0, totalNLL: 0) }

@@ -114,7 +114,8 @@ public struct WorkerServer: Sendable {
             let rule = SegmentBoundaryRule(splitters: known, ownIndex: next.ownIndex,
                                            ownBoundariesOnly: next.ownBoundariesOnly, stop: next.stop)
             let proposal = try await withSession(id) { model in
-                try await model.nextSegment(rule: rule, tokenCap: next.tokenCap)
+                if let draft = next.draft { return try await model.nextSegment(rule: rule, tokenCap: next.tokenCap, draft: draft) }
+                return try await model.nextSegment(rule: rule, tokenCap: next.tokenCap)
             }
             return JSONAnswer(WorkerAPI.Proposal(proposal))
         }

@@ -85,7 +85,8 @@ public struct FusionTraceFormatter: Sendable {
         if let fused = stats.fusedSegments {
             let share = stats.segments > 0 ? 100 * Double(fused) / Double(stats.segments) : 0
             lines.append("fused segments: \(fused) of \(stats.segments) (\(String(format: "%.0f", share))%), catch-up tokens: "
-                         + Self.list(stats.catchUpTokens ?? []))
+                         + Self.list(stats.catchUpTokens ?? []) + ", generated from the leader's draft: "
+                         + Self.list(stats.tokensFromDraft ?? []))
         }
         if stats.generateSeconds + stats.assessSeconds > 0 {
             lines.append(String(format: "phases: generate %.2f s, assess %.2f s, commit %.2f s",

@@ -43,6 +43,9 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @OptionGroup var gateOptions: GateOptions
 
+    @Flag(help: "gated: followers in a fused step generate their proposals a pass per token instead of first checking the leader's segment as a draft (the same output in more passes; to measure what the check saves).")
+    var noDraftCheck = false
+
     @OptionGroup var samplingOptions: SamplingOptions
 
     @Flag(help: "Run the models one after another instead of concurrently (same output).")
@@ -90,7 +93,7 @@ struct GenerateCommand: AsyncParsableCommand {
             selection: try selectionOptions.rule(modelNames: names), concurrent: !sequential,
             gate: try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,
                                            subset: selectionOptions.weightsSubset),
-            sampling: samplingOptions.sampling)
+            sampling: samplingOptions.sampling, followersCheckLeaderSegment: !noDraftCheck)
         let decoder = try FusionDecoder(models: sources, options: options)
 
         let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1

@@ -1,4 +1,5 @@
 import CoolFusion
+import CoolFusionTokenizers
 import Foundation
 import Testing
 
@@ -61,6 +62,40 @@ import Testing
             #expect(await handle.model.committedContinuation() == handle.model.encode(result.text))
         }
         #expect(result.text == result.segments.map(\.text).joined())
+    }
+
+    @Test("followers check the leader's segment as a draft: the same steps, their tokens taken from the check")
+    func followersCheckTheLeadersSegment() async throws {
+        var margins = Self.sure
+        margins[" best"] = 0.2
+        func run(agreeing: Bool, check: Bool) async throws -> (result: FusionResult, held: [[TokenID]]) {
+            let follower = agreeing ? "LLMs are not the best data" : "LLMs are not the ever best"
+            let handles = [
+                makeScripted(.init(name: "leader", tokenizer: hyphenWords, scripts: ["LLMs are not the best data"],
+                                   logProbs: [" best": -3, " ever": -2], margins: margins)),
+                makeScripted(.init(name: "follower", tokenizer: spaceWords, scripts: [follower],
+                                   logProbs: [" best": -4, " ever": -0.1])),
+            ]
+            var options = gated()
+            options.followersCheckLeaderSegment = check
+            let result = try await FusionDecoder(models: handles.map(\.model), options: options).generate(prompt: "LLMs are")
+            var held: [[TokenID]] = []
+            for handle in handles { held.append(await handle.model.committedContinuation()) }
+            return (result, held)
+        }
+        for agreeing in [false, true] {
+            let (checked, checkedHeld) = try await run(agreeing: agreeing, check: true)
+            let (plain, plainHeld) = try await run(agreeing: agreeing, check: false)
+            #expect(checkedHeld == plainHeld)
+            #expect(checked.segments == plain.segments)
+            #expect(checked.text == plain.text)
+            #expect(plain.stats.tokensFromDraft == [0, 0])
+            let fused = try #require(checked.segments.first { $0.gate?.fused == true })
+            // Disagreeing at once, the check saves nothing (its first token, " ever", comes from the pass that
+            // feeds the committed state either way); agreeing on " best", it also gives the token after it
+            // (" data", which shows where the word ends) without a pass of its own.
+            #expect(checked.stats.tokensFromDraft == [0, agreeing ? 1 : 0], "\(fused.candidates.map(\.text))")
+        }
     }
 
     @Test("threshold above every margin fuses every step: the same output as cool")

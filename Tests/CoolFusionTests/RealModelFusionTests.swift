@@ -153,6 +153,45 @@ struct RealModelFusionTests {
             #expect(held.count >= caughtUp[index] && models[index].encode(result.text).starts(with: held))
         }
     }
+
+    /// Followers in a fused step check the leader's segment as a draft: where their own greedy tokens
+    /// agree with it, the tokens come from the pass that also feeds them the text they missed. The rows of
+    /// that pass are exactly the rows of token-by-token generation, so everything — proposals, scores,
+    /// winners, committed tokens — must be identical with the check and without.
+    @Test("gated: followers checking the leader's segment as a draft change nothing but the passes")
+    func draftCheckChangesNothing() async throws {
+        let aliases = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+        func run(check: Bool) async throws -> (FusionResult, [[TokenID]]) {
+            let models = try aliases.map(RealModels.load)
+            let options = FusionOptions(method: .gated, maxTokens: 32,
+                                        gate: GateSettings(leader: 2, signal: .margin, threshold: 2.5),
+                                        followersCheckLeaderSegment: check)
+            let result = try await FusionDecoder(models: models, options: options).generate(prompt: Self.openPrompt)
+            var held: [[TokenID]] = []
+            for model in models { held.append(await model.committedContinuation()) }
+            return (result, held)
+        }
+        let (checked, checkedHeld) = try await run(check: true)
+        let (plain, plainHeld) = try await run(check: false)
+        #expect(checked.text == plain.text)
+        #expect(checked.segments.count == plain.segments.count)
+        for (a, b) in zip(checked.segments, plain.segments) {
+            #expect(a.text == b.text && a.winner == b.winner && a.gate == b.gate)
+            #expect(a.candidates.map(\.text) == b.candidates.map(\.text))
+            #expect(a.candidates.map(\.ppl) == b.candidates.map(\.ppl), "scores of \(a.candidates.map(\.text))")
+            #expect(a.candidates.map(\.score) == b.candidates.map(\.score))
+            #expect(a.candidates.map(\.tokensGenerated) == b.candidates.map(\.tokensGenerated))
+        }
+        #expect(checkedHeld == plainHeld)
+        #expect(checked.stats.tokensGenerated == plain.stats.tokensGenerated)
+        let fused = checked.stats.fusedSegments ?? 0
+        #expect(fused > 0, "no fused step: nothing was checked")
+        // The followers took tokens from their checks; the leader never checks anything.
+        let fromDraft = try #require(checked.stats.tokensFromDraft)
+        #expect(fromDraft[2] == 0 && fromDraft[0] + fromDraft[1] > 0, "\(fromDraft), \(fused) fused")
+        #expect(checked.segments == plain.segments)
+        #expect(plain.stats.tokensFromDraft == [0, 0, 0])
+    }
 }
 
 /// The default models, if present (never fetched by the tests).

@@ -6,6 +6,9 @@
 /// Followers are called only when consulted. They open the prompt on first consultation, and the text
 /// the leader committed meanwhile reaches them then, in one `commit(text:)` (one batched pass for a
 /// local model, one call for a worker): a generation the leader is sure of end to end never runs them.
+/// In a fused step each follower also receives the leader's segment as a draft of its own: a local
+/// model checks it in the same pass as the missed text, so where it would have written the same
+/// tokens they cost no pass of their own, and the leader's candidate is already scored by it.
 extension FusionDecoder {
     func gated(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let gate = options.gate
@@ -55,8 +58,12 @@ extension FusionDecoder {
                 guard index != leaderIndex else { return nil }
                 if !wasOpen[index] { try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
                 let caughtUp = missed[index].isEmpty ? 0 : try await model.commit(text: missed[index]).count
-                let proposal = try await model.nextSegment(
-                    rule: SegmentBoundaryRule(splitters: splitters, ownIndex: index, stop: stop), tokenCap: stepCap)
+                let rule = SegmentBoundaryRule(splitters: splitters, ownIndex: index, stop: stop)
+                // The leader's segment is a draft of the follower's own: where they agree, the
+                // follower's tokens come from the pass that feeds it the missed text.
+                let proposal = options.followersCheckLeaderSegment
+                    ? try await model.nextSegment(rule: rule, tokenCap: stepCap, draft: own.candidate)
+                    : try await model.nextSegment(rule: rule, tokenCap: stepCap)
                 return (proposal, caughtUp)
             }
             run.generateSeconds += (run.now - t1Start).seconds

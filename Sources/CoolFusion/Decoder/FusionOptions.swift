@@ -17,10 +17,15 @@ public struct FusionOptions: Sendable {
     /// How models choose the tokens of their proposals (T1) and whole answers; greedy by default.
     /// Assessment and selection are the same whatever it is.
     public var sampling: TokenSampling
+    /// `gated`: in a fused step, followers check the leader's segment as a draft of their own
+    /// (`SourceModel.nextSegment(rule:tokenCap:draft:)`): the same output in fewer passes. Off only to
+    /// measure what it saves.
+    public var followersCheckLeaderSegment: Bool
 
     public init(method: FusionMethod = .cool, maxTokens: Int = 128, stopSequences: [String] = [],
                 segmentTokenCap: Int = 32, selection: any SelectionRule = MeanSelection.paper, concurrent: Bool = true,
-                gate: GateSettings = GateSettings(), sampling: TokenSampling = .greedy) {
+                gate: GateSettings = GateSettings(), sampling: TokenSampling = .greedy,
+                followersCheckLeaderSegment: Bool = true) {
         self.method = method
         self.maxTokens = maxTokens
         self.stopSequences = stopSequences
@@ -29,5 +34,6 @@ public struct FusionOptions: Sendable {
         self.concurrent = concurrent
         self.gate = gate
         self.sampling = sampling
+        self.followersCheckLeaderSegment = followersCheckLeaderSegment
     }
 }

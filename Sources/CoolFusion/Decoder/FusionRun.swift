@@ -11,6 +11,7 @@ struct FusionRun {
     private(set) var reused: [Int]
     private(set) var committed: [Int]
     private(set) var catchUp: [Int]
+    private(set) var fromDraft: [Int]
     private(set) var unaligned = 0
     var generateSeconds = 0.0
     var assessSeconds = 0.0
@@ -24,6 +25,7 @@ struct FusionRun {
         reused = generated
         committed = generated
         catchUp = generated
+        fromDraft = generated
     }
 
     var now: ContinuousClock.Instant { clock.now }
@@ -40,6 +42,7 @@ struct FusionRun {
     mutating func record(proposal: SegmentProposal, of model: Int, stepCap: Int) {
         generated[model] += proposal.tokensGenerated
         reused[model] += proposal.tokensReused
+        fromDraft[model] += proposal.tokensFromDraft
         if !proposal.alignment.isAligned, stepCap == options.segmentTokenCap { unaligned += 1 }
     }
 
@@ -75,6 +78,7 @@ struct FusionRun {
         if gated {
             stats.fusedSegments = transcript.segments.filter { $0.gate?.fused == true }.count
             stats.catchUpTokens = catchUp
+            stats.tokensFromDraft = fromDraft
         }
         return FusionResult(text: transcript.text, method: options.method, models: models,
                             segments: transcript.segments, stats: stats)

@@ -29,8 +29,9 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     enum Phase {
         /// Committed state only (after `open` or `commit`); pending tokens may start the next segment.
         case ready
-        /// After `nextSegment`: this model's own proposal, reusable if it is assessed.
-        case proposed(OwnProposal)
+        /// After `nextSegment`: this model's own proposal, reusable if it is assessed, and the draft
+        /// it checked, if any (its log-probs and state reusable too).
+        case proposed(OwnProposal, draft: CheckedDraftCandidate?)
         /// After `assess`: how each assessed candidate is committed if it wins.
         case assessed([AssessedCandidate])
         /// A final segment was committed: nothing more can be generated until `open`.
@@ -174,11 +175,26 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     public func assess(_ candidates: [Candidate]) throws -> [CandidateAssessment] {
         try prepareForStep()
         var own: OwnProposal?
-        if case .proposed(let proposal) = phase { own = proposal }
+        var draft: CheckedDraftCandidate?
+        if case .proposed(let proposal, let checked) = phase {
+            own = proposal
+            draft = checked
+        }
         var results = [CandidateAssessment?](repeating: nil, count: candidates.count)
         var plans: [AssessedCandidate] = []
         var toScore: [[TokenID]] = []
         for (index, candidate) in candidates.enumerated() {
+            let ownReusable = own.map { $0.candidate == candidate && $0.reusableLogProbs != nil
+                && session.tokenCount >= base + ($0.reusableTokenCount ?? 0) } ?? false
+            if let draft, draft.candidate == candidate, !ownReusable {
+                // Scored by the pass that checked it, which also holds its state (unlike the session,
+                // which had no pass of its own for the tokens that agreed with it): no model call.
+                results[index] = CandidateAssessment(logProbs: draft.check.draftLogProbs)
+                plans.append(AssessedCandidate(
+                    candidate: candidate,
+                    commit: .draft(tokens: draft.tokens, textTokens: tokenizer.encodeContinuation(candidate.text))))
+                continue
+            }
             if let own, own.candidate == candidate, let reusable = own.reusableLogProbs {
                 // Scored while it was generated: no model call.
                 results[index] = CandidateAssessment(logProbs: reusable)
@@ -226,8 +242,12 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
             committed += pending.tokens.prefix(tokenCount)
             pending.removeFirst(tokenCount)
         case .scored(let slot, let textTokens):
-            pending.removeAll()
             try session.adoptScored(slot)
+            keepPending(following: textTokens)
+            committed += textTokens
+        case .draft(let tokens, let textTokens):
+            try session.adoptDraft(tokens, afterPrefixOf: base)
+            keepPending(following: textTokens)
             committed += textTokens
         case .empty:
             try rollBackToCommitted()
@@ -239,6 +259,18 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
             pending.removeAll()
         }
         return newTokens
+    }
+
+    /// After adopting another candidate's state: generated tokens that begin with the candidate's own
+    /// (this model's proposal ran on past the winner's end, as `" Paris.\n\nThe"` past `" Paris."`) are
+    /// exactly what it would generate next from the new state, so the rest stays pending, to be fed
+    /// lazily; any other pending tokens are forgotten.
+    func keepPending(following textTokens: [TokenID]) {
+        if !textTokens.isEmpty, pending.tokens.starts(with: textTokens) {
+            pending.removeFirst(textTokens.count)
+        } else {
+            pending.removeAll()
+        }
     }
 
     public func commit(text: String) throws -> [TokenID] {
@@ -276,6 +308,8 @@ struct AssessedCandidate {
         case own(tokenCount: Int)
         /// Scored in temporary state `slot`; commit its text tokens by adopting that state.
         case scored(slot: Int, textTokens: [TokenID])
+        /// Another model's segment this model checked as a draft: adopt the state of that check.
+        case draft(tokens: [TokenID], textTokens: [TokenID])
         /// No tokens for this model (empty final candidate without an end-of-generation token).
         case empty
     }

@@ -44,6 +44,28 @@ public protocol InferenceSession: AnyObject {
     /// M4: makes the temporary state of candidate `index` of the last `score` call the current state,
     /// with the next-token distribution after that candidate available.
     func adoptScored(_ index: Int) throws
+    /// Speculative T1 with another model's text as the draft (a gated follower reading the leader's
+    /// segment): feeds `unfed` (committed tokens the state does not hold yet) and then `draft` in one
+    /// pass. Returns the greedy next token after each prefix of the draft (draft.count + 1 of them,
+    /// the empty prefix first, as `greedyNext` would give them) and the log-probability of every draft
+    /// token (as `score` would give them). Afterwards the state is the committed one (prompt, committed
+    /// tokens, `unfed`), checkpointed; the state after the draft is kept for `adoptDraft`.
+    func checkDraft(_ draft: [TokenID], after unfed: [TokenID]) throws -> CheckedDraft
+    /// Makes the state after the last checked draft the current state (`draft` as passed there,
+    /// following the first `prefixLength` tokens of the state).
+    func adoptDraft(_ draft: [TokenID], afterPrefixOf prefixLength: Int) throws
+}
+
+/// What `checkDraft` found: the model's own greedy token after each prefix of the draft, and the
+/// draft's log-probabilities under the model.
+public struct CheckedDraft: Sendable, Equatable {
+    public var predictions: [GeneratedToken]
+    public var draftLogProbs: [Float]
+
+    public init(predictions: [GeneratedToken], draftLogProbs: [Float]) {
+        self.predictions = predictions
+        self.draftLogProbs = draftLogProbs
+    }
 }
 
 extension InferenceSession {
@@ -56,5 +78,29 @@ extension InferenceSession {
     public func replace(from position: Int, with tokens: [TokenID]) throws {
         try truncate(to: position)
         try append(tokens)
+    }
+
+    /// One token at a time (no speculation): what an engine's single pass must equal.
+    public func checkDraft(_ draft: [TokenID], after unfed: [TokenID]) throws -> CheckedDraft {
+        try append(unfed)
+        let base = tokenCount
+        checkpoint()
+        let draftLogProbs = try score([draft], afterPrefixOf: base)[0]
+        var predictions = [try greedyNext()]
+        for token in draft {
+            try append([token])
+            predictions.append(try greedyNext())
+        }
+        try truncate(to: base)
+        return CheckedDraft(predictions: predictions, draftLogProbs: draftLogProbs)
+    }
+
+    /// Feeds the draft again.
+    public func adoptDraft(_ draft: [TokenID], afterPrefixOf prefixLength: Int) throws {
+        if tokenCount > prefixLength {
+            try replace(from: prefixLength, with: draft)
+        } else {
+            try append(draft)
+        }
     }
 }

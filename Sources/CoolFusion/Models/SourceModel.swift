@@ -34,6 +34,12 @@ public protocol SourceModel: Sendable {
     /// until the text can be cut at a boundary allowed by `rule`, or `tokenCap` tokens are reached.
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal
 
+    /// T1 when another model's segment from the same committed state is known (a gated follower, the
+    /// leader's segment in hand): the same proposal as `nextSegment(rule:tokenCap:)`, but the model may
+    /// use `draft` to spare work: check it in one pass as speculative decoding does, and keep its
+    /// log-probabilities for `assess`. The default ignores the draft.
+    func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal
+
     /// M3: score every candidate from the committed state with this model's own tokenization
     /// (no BOS). Keeps one temporary state per candidate until the next `commit` or `open`.
     func assess(_ candidates: [Candidate]) async throws -> [CandidateAssessment]
@@ -74,6 +80,10 @@ public protocol SourceModel: Sendable {
 
 extension SourceModel {
     public func close() async {}
+
+    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
+        try await nextSegment(rule: rule, tokenCap: tokenCap)
+    }
 
     public func open(prompt: String, sampling: TokenSampling) async throws {
         guard sampling.isGreedy else { throw SamplingError.unsupported(model: name) }

@@ -23,6 +23,9 @@ public struct FusionStats: Sendable, Codable, Equatable {
     /// the tokens each model appended to catch up with text committed while it was not consulted.
     public var fusedSegments: Int?
     public var catchUpTokens: [Int]?
+    /// For `gated`: of each model's generated tokens, those its check of the leader's segment gave
+    /// without a pass of their own (`SegmentProposal.tokensFromDraft`).
+    public var tokensFromDraft: [Int]?
 
     public init(stopReason: StopReason, seconds: Double, segments: Int, segmentsWon: [Int],
                 tokensGenerated: [Int], tokensReused: [Int], committedTokens: [Int], unalignedCandidates: Int) {
