@@ -70,6 +70,8 @@ def main():
     generated = [0] * len(MODELS)
     committed = [0] * len(MODELS)
     from_draft = [0] * len(MODELS)
+    fused_passes = [0] * len(MODELS)
+    single_passes = [0] * len(MODELS)
     print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
           f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
           f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
@@ -84,6 +86,7 @@ def main():
                 single_times.append(0.0)
                 continue
             single = generate(args.binary, [model], prompt, "single", length, False)
+            single_passes[index] += (single["stats"].get("forwardPasses") or [0])[0]
             seconds = single["stats"]["seconds"]
             produced = single["stats"]["committedTokens"][0]
             if 0 < produced < length:
@@ -109,6 +112,7 @@ def main():
             generated[index] += stats["tokensGenerated"][index]
             committed[index] += stats["committedTokens"][index]
             from_draft[index] += (stats.get("tokensFromDraft") or [0] * len(MODELS))[index]
+            fused_passes[index] += (stats.get("forwardPasses") or [0] * len(MODELS))[index]
         print(f"\nprompt {prompt!r}")
         print(f"  fused text {fused['text']!r}")
         print(f"  fused {stats['seconds']:.2f} s, {stats['segments']} segments, committed tokens "
@@ -131,6 +135,9 @@ def main():
         f"{model} {count} ({100 * count / max(segments, 1):.0f}%)" for model, count in zip(MODELS, won)))
     print("  tokens generated / committed per model: " + ", ".join(
         f"{model} {g}/{c}" for model, g, c in zip(MODELS, generated, committed)))
+    # Passes are the work behind the times (each streams the model's weights once), free of their noise.
+    print("  forward passes per model, fused / each alone: " + ", ".join(
+        f"{model} {f}/{a}" for model, f, a in zip(MODELS, fused_passes, single_passes)))
     if leader_index is not None:
         print("  of those generated, taken from the check of the leader's segment: " + ", ".join(
             f"{model} {d}" for model, d in zip(MODELS, from_draft)))

@@ -19,6 +19,8 @@ public final class Model: @unchecked Sendable {
     /// CPU results, so a batched row may differ in the last bits from the same row alone;
     /// `.batchInvariant` makes a batch compute exactly what its rows would one at a time.
     public let rounding: MatmulRounding
+    /// Every forward pass of every session of this model, counted.
+    public let passCounter = PassCounter()
     let architecture: any Architecture
     let pool: ThreadPool
     let kvLayout: KVLayout

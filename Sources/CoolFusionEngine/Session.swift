@@ -228,6 +228,7 @@ public final class Session {
                                rounding: model.rounding, trace: trace)
         do {
             try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
+            model.passCounter.add(rows: layout.tokenCount)
         } catch let error as EngineError {
             throw error
         } catch {

@@ -3,8 +3,8 @@ import CoolFusionEngine
 import CoolFusionTokenizers
 
 /// The engine's `Session` seen as an `InferenceSession`: the fusion's M1–M4 on a real KV cache.
-/// Candidate states share the cached prefix (forks, no copy); adopting the winner recomputes nothing,
-/// except a single token when no candidate needed a scoring pass.
+/// Candidate states share the cached prefix (forks, no copy); adopting the winner recomputes nothing
+/// (when no candidate needed a scoring pass, the winner's single token is fed with the next pass).
 public final class EngineSession: InferenceSession {
     private let session: Session
     /// For each candidate of the last `score` call: its state after the candidate, or a state before
@@ -22,6 +22,9 @@ public final class EngineSession: InferenceSession {
     }
 
     public var tokenCount: Int { session.count }
+
+    /// The model this session runs (its `passCounter` counts the work).
+    public var model: Model { session.model }
 
     public var tokens: [TokenID] { session.tokens }
 
@@ -85,8 +88,8 @@ public final class EngineSession: InferenceSession {
         // more), every candidate runs through it whole, so the winner's state is complete and
         // `adoptScored` costs nothing: the pass streams the weights once however many rows it has,
         // while computing the winner's last token at commit would stream them again. When every
-        // candidate is a single token, the log-probs come from the current logits alone and only the
-        // winner's token is computed, at commit.
+        // candidate is a single token, the log-probs come from the current logits alone and the
+        // winner's token is left to the next pass (`adoptScored` returns false).
         if let empty = candidates.firstIndex(where: \.isEmpty) { throw EngineSessionError.emptyCandidate(index: empty) }
         pendingAdoption = []
         var logProbs: [[Float]] = []
@@ -130,17 +133,18 @@ public final class EngineSession: InferenceSession {
         saved = nil
     }
 
-    public func adoptScored(_ index: Int) throws {
+    public func adoptScored(_ index: Int) throws -> Bool {
         guard pendingAdoption.indices.contains(index) else {
             throw EngineSessionError.noScoredState(index: index, count: pendingAdoption.count)
         }
+        // With a token left to compute, `state` is the scoring origin (a fork or the checkpoint): it
+        // becomes the state, and the token is fed with whatever the owner feeds next.
         let (state, last) = pendingAdoption[index]
-        // With a token left to compute, `state` is the scoring origin: a fork or the checkpoint,
-        // never `session` itself.
-        if let last { try state.append([last]) }
         try session.commit(state)
         pendingAdoption = []
         saved = nil
+        draftState = nil
+        return last == nil
     }
 }
 

@@ -23,6 +23,9 @@ extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
     /// - Parameters:
     ///   - name: display name (e.g. the alias the user gave).
     ///   - threads: nil shares the process-wide thread pool (several models never oversubscribe the cores).
+    /// The forward passes and rows this model's engine has run so far (every session of its `Model`).
+    public func work() -> PassCounter.Counts { session.model.passCounter.value }
+
     public static func load(path: String, name: String, threads: Int? = nil) throws -> EngineSourceModel {
         let file = try GGUFFile(path: path)
         let tokenizer = try Tokenizer(gguf: file)

@@ -88,6 +88,9 @@ public struct FusionTraceFormatter: Sendable {
                          + Self.list(stats.catchUpTokens ?? []) + ", generated from the leader's draft: "
                          + Self.list(stats.tokensFromDraft ?? []))
         }
+        if let passes = stats.forwardPasses, let rows = stats.forwardRows {
+            lines.append("forward passes: " + Self.list(passes) + " (rows " + Self.list(rows) + ")")
+        }
         if stats.generateSeconds + stats.assessSeconds > 0 {
             lines.append(String(format: "phases: generate %.2f s, assess %.2f s, commit %.2f s",
                                 stats.generateSeconds, stats.assessSeconds, stats.commitSeconds))

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CoolFusion
+import CoolFusionEngine
+import CoolFusionLocal
 import Foundation
 
 /// `coolfusion generate [--model MODEL]... [--method M] [--max-tokens N] [--stop S]... [--selection RULE]
@@ -84,7 +86,8 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sources: [any SourceModel] = try modelOptions.loadSourceModels(threads: threads)
+        let engines = try modelOptions.loadSourceModels(threads: threads)
+        let sources: [any SourceModel] = engines
         let prompt = noEscape ? self.prompt : Self.unescape(self.prompt)
         let stops = noEscape ? self.stops : self.stops.map(Self.unescape)
         let names = sources.map(\.name)
@@ -104,12 +107,18 @@ struct GenerateCommand: AsyncParsableCommand {
         let showTrace = trace
         let stream = !json
         let stepCounter = StepCounter()
-        let result = try await decoder.generate(prompt: prompt) { segment in
+        var workBefore: [PassCounter.Counts] = []
+        for engine in engines { workBefore.append(await engine.work()) }
+        var result = try await decoder.generate(prompt: prompt) { segment in
             if showTrace {
                 Self.write(traceFormatter.step(segment, number: stepCounter.next()) + "\n", to: .standardError)
             }
             if stream { Self.write(formatter.colored(segment), to: .standardOutput) }
         }
+        var work: [PassCounter.Counts] = []
+        for (engine, before) in zip(engines, workBefore) { work.append(await engine.work().since(before)) }
+        result.stats.forwardPasses = work.map(\.passes)
+        result.stats.forwardRows = work.map(\.rows)
         if json {
             print(try JSONOutput.string(result))
         } else {

@@ -41,7 +41,8 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         case answered
     }
 
-    var session: S
+    /// Readable by extensions for a backend (the engine's pass counter); changed only here.
+    public internal(set) var session: S
     /// Prompt tokens of the current generation (BOS included if any).
     var promptTokens: [TokenID] = []
     /// Tokens committed after the prompt.
@@ -242,6 +243,9 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
             committed += pending.tokens.prefix(tokenCount)
             pending.removeFirst(tokenCount)
         case .scored(let slot, let textTokens):
+            // The session may keep the scoring origin instead (a one-token candidate): the token is
+            // then committed but not fed, and `feed` feeds it with the next pass, whatever that is
+            // (a follower's catch-up in gated fusion; T1 otherwise).
             try session.adoptScored(slot)
             keepPending(following: textTokens)
             committed += textTokens

@@ -42,8 +42,13 @@ public protocol InferenceSession: AnyObject {
     /// unchanged.
     func score(_ candidates: [[TokenID]], afterPrefixOf prefixLength: Int) throws -> [[Float]]
     /// M4: makes the temporary state of candidate `index` of the last `score` call the current state,
-    /// with the next-token distribution after that candidate available.
-    func adoptScored(_ index: Int) throws
+    /// with the next-token distribution after that candidate available, and returns true; or returns
+    /// false when it made the scoring origin the current state and left the candidate's tokens to be
+    /// fed with the next pass (an engine does so for a candidate of one token, scored from the
+    /// distribution already there: computing its row now would cost a pass of its own, which a gated
+    /// follower not consulted again never needs, and which anyone else pays the same later).
+    @discardableResult
+    func adoptScored(_ index: Int) throws -> Bool
     /// Speculative T1 with another model's text as the draft (a gated follower reading the leader's
     /// segment): feeds `unfed` (committed tokens the state does not hold yet) and then `draft` in one
     /// pass. Returns the greedy next token after each prefix of the draft (draft.count + 1 of them,

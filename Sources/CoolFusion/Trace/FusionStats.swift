@@ -26,6 +26,11 @@ public struct FusionStats: Sendable, Codable, Equatable {
     /// For `gated`: of each model's generated tokens, those its check of the leader's segment gave
     /// without a pass of their own (`SegmentProposal.tokensFromDraft`).
     public var tokensFromDraft: [Int]?
+    /// Forward passes each model ran for the generation and the rows (tokens) they computed, where the
+    /// caller counted them (`generate` does, for models in process; nil otherwise). A pass streams the
+    /// model's weights once, so these are the work behind the times, without their noise.
+    public var forwardPasses: [Int]?
+    public var forwardRows: [Int]?
 
     public init(stopReason: StopReason, seconds: Double, segments: Int, segmentsWon: [Int],
                 tokensGenerated: [Int], tokensReused: [Int], committedTokens: [Int], unalignedCandidates: Int) {

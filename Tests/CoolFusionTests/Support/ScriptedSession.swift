@@ -80,11 +80,12 @@ final class ScriptedSession: InferenceSession {
         return candidates.map { $0.map(logProb(of:)) }
     }
 
-    func adoptScored(_ index: Int) throws {
+    func adoptScored(_ index: Int) throws -> Bool {
         guard forks.indices.contains(index) else { throw ScriptedSessionError.noSuchFork }
         tokens = forks[index]
         forks = []
         hasDistribution = true
+        return true
     }
 
     private func logProb(of token: TokenID) -> Float {
