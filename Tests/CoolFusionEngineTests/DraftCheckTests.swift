@@ -8,10 +8,16 @@ import Testing
 @Suite(.serialized) struct DraftCheckTests {
     /// The check after `committed`, and the same computed token by token on a fresh session.
     static func compare(_ alias: String, prompt: [Int32], committed: [Int32], draft: [Int32]) throws {
-        let model = try TestModels.model(alias, rounding: .batchInvariant)
+        // A model of its own (not the shared one other suites may be running), so its pass counter
+        // counts this test's passes only.
+        let model = try Model(path: try TestModels.path(alias), threads: 2, rounding: .batchInvariant)
         let session = try SessionTests.fresh(model, prompt)
         var inspected: [Int: [Float]] = [:]
+        let before = model.passCounter.value
         let check = try session.check(draft: draft, after: committed) { i, logits in inspected[i] = Array(logits) }
+        // One pass for everything when it fits one (a long committed text has its head fed first).
+        let fits = committed.count + draft.count <= 256
+        #expect(model.passCounter.value.since(before) == PassCounter.Counts(passes: fits ? 1 : 2, rows: committed.count + draft.count))
 
         // The session holds the committed tokens, with the distribution after them.
         let reference = try SessionTests.fresh(model, prompt + committed)
