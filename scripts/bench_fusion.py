@@ -60,6 +60,7 @@ def main():
         extra += ["--no-draft-check"] if args.no_draft_check else []
     leader_index = MODELS.index(args.leader) if args.method == "gated" else None
     gated_total = leader_total = 0.0
+    gated_traffic = 0
     fused_segments = 0
 
     total_fused = 0.0
@@ -72,6 +73,8 @@ def main():
     from_draft = [0] * len(MODELS)
     fused_passes = [0] * len(MODELS)
     single_passes = [0] * len(MODELS)
+    bytes_per_pass = [0] * len(MODELS)
+    leader_alone_passes = 0
     print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
           f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
           f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
@@ -79,6 +82,7 @@ def main():
         fused = generate(args.binary, MODELS, prompt, args.method, args.max_tokens, args.sequential, args.threads, extra)
         stats = fused["stats"]
         single_times = []
+        single_passes_now = [0] * len(MODELS)
         notes = []
         for index, model in enumerate(MODELS):
             length = stats["committedTokens"][index]
@@ -87,6 +91,8 @@ def main():
                 continue
             single = generate(args.binary, [model], prompt, "single", length, False)
             single_passes[index] += (single["stats"].get("forwardPasses") or [0])[0]
+            single_passes_now[index] = (single["stats"].get("forwardPasses") or [0])[0]
+            bytes_per_pass[index] = (single["stats"].get("weightBytesPerPass") or [0])[0]
             seconds = single["stats"]["seconds"]
             produced = single["stats"]["committedTokens"][0]
             if 0 < produced < length:
@@ -100,6 +106,8 @@ def main():
             if single_times[leader_index] > 0:
                 gated_total += stats["seconds"]
                 leader_total += single_times[leader_index]
+                gated_traffic += sum(p * b for p, b in zip(stats.get("forwardPasses") or [], stats.get("weightBytesPerPass") or []))
+                leader_alone_passes += single_passes_now[leader_index]
                 print(f"  gated / {args.leader} alone: {stats['seconds'] / single_times[leader_index]:.2f}; "
                       f"fused segments {stats.get('fusedSegments')} of {stats['segments']}")
         if not notes:
@@ -138,6 +146,16 @@ def main():
     # Passes are the work behind the times (each streams the model's weights once), free of their noise.
     print("  forward passes per model, fused / each alone: " + ", ".join(
         f"{model} {f}/{a}" for model, f, a in zip(MODELS, fused_passes, single_passes)))
+    # Weight traffic: passes times the bytes a pass streams (over all prompts, early-ending ones included).
+    fused_bytes = sum(p * b for p, b in zip(fused_passes, bytes_per_pass))
+    singles_bytes = sum(p * b for p, b in zip(single_passes, bytes_per_pass))
+    if singles_bytes > 0 and leader_index is None:
+        print(f"  weight traffic, fused / sum of the singles': {fused_bytes / 1e9:.1f} / {singles_bytes / 1e9:.1f} GB "
+              f"= {fused_bytes / singles_bytes:.2f}")
+    if leader_index is not None and leader_alone_passes > 0:
+        alone_bytes = leader_alone_passes * bytes_per_pass[leader_index]
+        print(f"  weight traffic, gated / {args.leader} alone: {gated_traffic / 1e9:.1f} / {alone_bytes / 1e9:.1f} GB "
+              f"= {gated_traffic / alone_bytes:.2f}")
     if leader_index is not None:
         print("  of those generated, taken from the check of the leader's segment: " + ", ".join(
             f"{model} {d}" for model, d in zip(MODELS, from_draft)))

@@ -26,6 +26,9 @@ extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
     /// The forward passes and rows this model's engine has run so far (every session of its `Model`).
     public func work() -> PassCounter.Counts { session.model.passCounter.value }
 
+    /// The weight bytes one forward pass of this model streams (`DecodeTraffic.weightBytes`).
+    public func weightBytesPerPass() -> Int { DecodeTraffic(model: session.model).weightBytes }
+
     public static func load(path: String, name: String, threads: Int? = nil) throws -> EngineSourceModel {
         let file = try GGUFFile(path: path)
         let tokenizer = try Tokenizer(gguf: file)

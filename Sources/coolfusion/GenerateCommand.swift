@@ -119,6 +119,9 @@ struct GenerateCommand: AsyncParsableCommand {
         for (engine, before) in zip(engines, workBefore) { work.append(await engine.work().since(before)) }
         result.stats.forwardPasses = work.map(\.passes)
         result.stats.forwardRows = work.map(\.rows)
+        var bytesPerPass: [Int] = []
+        for engine in engines { bytesPerPass.append(await engine.weightBytesPerPass()) }
+        result.stats.weightBytesPerPass = bytesPerPass
         if json {
             print(try JSONOutput.string(result))
         } else {

@@ -1,3 +1,4 @@
+import CoolFusionModelStore
 import CoolFusionTestModels
 import Foundation
 import Testing
@@ -32,5 +33,32 @@ struct GenerateCommandTests {
         }
         let refused = try CoolFusionExecutable.run(["generate", "--threads", "0", "x"])
         #expect(refused.status != 0 && refused.stderr.contains("--threads must be at least 1"))
+    }
+
+    /// The statistics count each model's forward passes: at least one per token it generated beyond
+    /// what one pass gives (its rows at least its generated tokens), and the bytes a pass streams.
+    @Test("--json reports every model's forward passes, rows and weight bytes per pass")
+    func passesAreReported() throws {
+        let stats = try #require(try fusedText([])["stats"] as? [String: Any])
+        let passes = try #require(stats["forwardPasses"] as? [Int])
+        let rows = try #require(stats["forwardRows"] as? [Int])
+        let bytes = try #require(stats["weightBytesPerPass"] as? [Int])
+        let generated = try #require(stats["tokensGenerated"] as? [Int])
+        #expect(passes.count == 2 && rows.count == 2 && bytes.count == 2)
+        for model in 0..<2 {
+            #expect(passes[model] >= 1 && rows[model] >= passes[model], "\(passes) \(rows)")
+            // The prompt's pass gives the first token; every further one costs a pass at most.
+            #expect(rows[model] >= generated[model], "\(rows) \(generated)")
+            #expect(bytes[model] > 0)
+        }
+        // The files' sizes bound what a pass streams.
+        for (path, read) in zip(try Self.models().map(Self.file), bytes) {
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            #expect(read <= size && read > size / 4, "\(read) of \(size)")
+        }
+    }
+
+    static func file(_ model: String) throws -> String {
+        model.hasSuffix(".gguf") ? model : try ModelStore().resolve(model)
     }
 }

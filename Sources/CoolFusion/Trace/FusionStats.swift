@@ -31,6 +31,9 @@ public struct FusionStats: Sendable, Codable, Equatable {
     /// model's weights once, so these are the work behind the times, without their noise.
     public var forwardPasses: [Int]?
     public var forwardRows: [Int]?
+    /// The weight bytes one pass of each model streams, with `forwardPasses`: passes × these bytes is
+    /// the generation's weight traffic, the quantity decode speed is bound by.
+    public var weightBytesPerPass: [Int]?
 
     public init(stopReason: StopReason, seconds: Double, segments: Int, segmentsWon: [Int],
                 tokensGenerated: [Int], tokensReused: [Int], committedTokens: [Int], unalignedCandidates: Int) {
