@@ -1,3 +1,5 @@
+import CoolFusionTestSupport
+import CoolFusionModelStore
 import CoolFusion
 import CoolFusionRemote
 import CoolFusionServer
@@ -126,6 +128,32 @@ import Testing
             #expect(Self.catchUps(local) > 0)
             #expect((remote.stats.catchUpTokens?[0] ?? 0) > 0)
         }
+    }
+
+    /// The leader's segment travels with each `next_segment` to a follower behind a worker, which checks
+    /// it there as in process: the same tokens taken from the check. On real models (the synthetic ones
+    /// never write what the other wrote), SmolLM2 following Qwen2.5 with a gate that fuses most steps.
+    @Test("a follower behind a worker checks the leader's segment as in process",
+          .enabled(if: BuildMode.isRelease, "real models run in release builds: swift test -c release"))
+    func workerFollowerChecksTheLeadersSegment() async throws {
+        let follower = try HostedModel(path: try ModelStore().resolve("smollm2-135m"), name: "smollm2-135m")
+        let leader = try HostedModel(path: try ModelStore().resolve("qwen2.5-coder-0.5b"), name: "qwen2.5-coder-0.5b")
+        let options = FusionOptions(method: .gated, maxTokens: 24, gate: GateSettings(leader: 1, signal: .margin, threshold: 2.5))
+        let prompt = "The capital of France is"
+        let local = try await FusionDecoder(models: [follower.makeSourceModel(), leader.makeSourceModel()], options: options)
+            .generate(prompt: prompt)
+        let fromDraft = try #require(local.stats.tokensFromDraft)
+        #expect(fromDraft[0] > 0, "the follower never agreed with the leader: \(fromDraft)")
+        let (remote, _) = try await Self.withCountedWorker(follower) { url, _, counter in
+            let remoteFollower = try await RemoteWorker.connect(url: url, timeout: .seconds(60)).makeSourceModel()
+            let decoder = try FusionDecoder(
+                models: [remoteFollower, PackagedSourceModel(leader.makeSourceModel(), splitter: leader.splitter)], options: options)
+            let result = try await decoder.generate(prompt: prompt)
+            await remoteFollower.close()
+            return (result, counter.all)
+        }
+        Self.expectSameGatedFusion(remote, local)
+        #expect(remote.segments.map { $0.candidates.map(\.ppl) } == local.segments.map { $0.candidates.map(\.ppl) })
     }
 
     @Test("a leader behind a worker writes alone there, and a local follower catches up as in process")
