@@ -19,16 +19,16 @@ extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
         self.init(name: name, tokenizer: EngineTokenizer(tokenizer), session: EngineSession(model: model))
     }
 
-    /// Loads the GGUF at `path` once for both the tokenizer and the weights.
-    /// - Parameters:
-    ///   - name: display name (e.g. the alias the user gave).
-    ///   - threads: nil shares the process-wide thread pool (several models never oversubscribe the cores).
     /// The forward passes and rows this model's engine has run so far (every session of its `Model`).
     public func work() -> PassCounter.Counts { session.model.passCounter.value }
 
     /// The weight bytes one forward pass of this model streams (`DecodeTraffic.weightBytes`).
     public func weightBytesPerPass() -> Int { DecodeTraffic(model: session.model).weightBytes }
 
+    /// Loads the GGUF at `path` once for both the tokenizer and the weights.
+    /// - Parameters:
+    ///   - name: display name (e.g. the alias the user gave).
+    ///   - threads: nil shares the process-wide thread pool (several models never oversubscribe the cores).
     public static func load(path: String, name: String, threads: Int? = nil) throws -> EngineSourceModel {
         let file = try GGUFFile(path: path)
         let tokenizer = try Tokenizer(gguf: file)

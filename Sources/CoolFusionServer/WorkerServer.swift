@@ -114,12 +114,8 @@ public struct WorkerServer: Sendable {
             let rule = SegmentBoundaryRule(splitters: known, ownIndex: next.ownIndex,
                                            ownBoundariesOnly: next.ownBoundariesOnly, stop: next.stop)
             let proposal = try await withSession(id) { model in
-                // Through the protocol: called on the concrete actor from async code, Swift would pick
-                // the protocol extension's async default (which ignores the draft) over the model's own
-                // method.
-                let member: any SourceModel = model
-                if let draft = next.draft { return try await member.nextSegment(rule: rule, tokenCap: next.tokenCap, draft: draft) }
-                return try await member.nextSegment(rule: rule, tokenCap: next.tokenCap)
+                if let draft = next.draft { return try await model.nextSegment(rule: rule, tokenCap: next.tokenCap, draft: draft) }
+                return try await model.nextSegment(rule: rule, tokenCap: next.tokenCap)
             }
             return JSONAnswer(WorkerAPI.Proposal(proposal))
         }

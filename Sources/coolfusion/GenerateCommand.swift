@@ -116,11 +116,13 @@ struct GenerateCommand: AsyncParsableCommand {
             if stream { Self.write(formatter.colored(segment), to: .standardOutput) }
         }
         var work: [PassCounter.Counts] = []
-        for (engine, before) in zip(engines, workBefore) { work.append(await engine.work().since(before)) }
+        var bytesPerPass: [Int] = []
+        for (engine, before) in zip(engines, workBefore) {
+            work.append(await engine.work().since(before))
+            bytesPerPass.append(await engine.weightBytesPerPass())
+        }
         result.stats.forwardPasses = work.map(\.passes)
         result.stats.forwardRows = work.map(\.rows)
-        var bytesPerPass: [Int] = []
-        for engine in engines { bytesPerPass.append(await engine.weightBytesPerPass()) }
         result.stats.weightBytesPerPass = bytesPerPass
         if json {
             print(try JSONOutput.string(result))

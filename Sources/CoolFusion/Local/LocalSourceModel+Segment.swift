@@ -16,7 +16,10 @@ extension LocalSourceModel {
     ///
     /// Exact only for greedy choices, so a sampling model, or one with tokens pending from the last
     /// step (a draft is for a follower that was not consulted), proposes the ordinary way.
-    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) throws -> SegmentProposal {
+    ///
+    /// `async` like the protocol's default (which ignores the draft): declared synchronous, a direct
+    /// call on this type from async code (a worker's) would resolve to that default instead.
+    public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
         try prepareForStep()
         let draftTokens = scoredTokens(of: draft)
         let held = session.tokenCount

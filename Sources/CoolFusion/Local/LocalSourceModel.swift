@@ -73,10 +73,17 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     // MARK: M1
 
     public func open(prompt: String) throws {
-        try open(prompt: prompt, sampling: .greedy)
+        try reset(toPrompt: prompt, sampling: .greedy)
     }
 
-    public func open(prompt: String, sampling: TokenSampling) throws {
+    /// `async` like the protocol's default for other models (which refuses sampling): declared
+    /// synchronous, a direct call on this type from async code would resolve to that default instead.
+    public func open(prompt: String, sampling: TokenSampling) async throws {
+        try reset(toPrompt: prompt, sampling: sampling)
+    }
+
+    /// M1: the committed state becomes `prompt`, sampled with `sampling`.
+    func reset(toPrompt prompt: String, sampling: TokenSampling) throws {
         try sampling.validate()
         try session.startSampling(sampling)
         self.sampling = sampling
