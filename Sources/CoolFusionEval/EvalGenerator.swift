@@ -44,10 +44,13 @@ public struct Generation: Sendable, Equatable {
     public var fusedSegments: Int?
     /// For `gated`: what the gate saw at each segment (the leader's confidence under every signal).
     public var gate: [GateTrace]?
+    /// The weight bytes every model streamed generating it (forward passes times the bytes a pass
+    /// reads), the same span as `seconds`; nil where not measured (remote models, scripted generators).
+    public var weightBytes: Double?
 
     public init(text: String, outputTokens: [String: Int], generatedTokens: Int, seconds: Double,
                 perplexities: [String: Double], stopReason: String, segments: Int? = nil, fusedSegments: Int? = nil,
-                gate: [GateTrace]? = nil) {
+                gate: [GateTrace]? = nil, weightBytes: Double? = nil) {
         self.text = text
         self.outputTokens = outputTokens
         self.generatedTokens = generatedTokens
@@ -57,13 +60,15 @@ public struct Generation: Sendable, Equatable {
         self.segments = segments
         self.fusedSegments = fusedSegments
         self.gate = gate
+        self.weightBytes = weightBytes
     }
 
     /// The generation a results-file line recorded.
     public init(record: EvalRecord) {
         self.init(text: record.output, outputTokens: record.outputTokens, generatedTokens: record.generatedTokens,
                   seconds: record.seconds, perplexities: record.perplexities, stopReason: record.stopReason,
-                  segments: record.segments, fusedSegments: record.fusedSegments, gate: record.gate)
+                  segments: record.segments, fusedSegments: record.fusedSegments, gate: record.gate,
+                  weightBytes: record.weightBytes)
     }
 }
 

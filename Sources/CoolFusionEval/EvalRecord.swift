@@ -28,6 +28,8 @@ public struct EvalRecord: Sendable, Equatable, Codable {
     public var fusedSegments: Int?
     /// For `gated`: the gate's view of each segment (fused or not, the leader's signals).
     public var gate: [GateTrace]?
+    /// The weight bytes every model streamed generating the output (`Generation.weightBytes`).
+    public var weightBytes: Double?
 
     enum CodingKeys: String, CodingKey {
         case dataset, task, method, subset, prompt, output, references, extracted, scores, correct, seconds,
@@ -39,6 +41,7 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         case segments
         case fusedSegments = "fused_segments"
         case gate
+        case weightBytes = "weight_bytes"
     }
 
     public init(dataset: String, task: EvalTask, method: String, item: EvalItem, prompt: String,
@@ -62,6 +65,7 @@ public struct EvalRecord: Sendable, Equatable, Codable {
         self.segments = generation.segments
         self.fusedSegments = generation.fusedSegments
         self.gate = generation.gate
+        self.weightBytes = generation.weightBytes
     }
 
     /// The mean over models of their perplexities of the output (the paper's Eq. 3 score of the

@@ -97,6 +97,10 @@ public struct CostCell: Sendable, Equatable, Codable {
     /// Seconds per item over the best single model's on the same group (the primary metric's best
     /// single); nil without one.
     public var secondsOverBestSingle: Double?
+    /// Weight bytes every model streamed per item, and that over the best single model's: the same
+    /// cost without the machine's timing noise; nil unless every row measured it.
+    public var weightBytesPerItem: Double?
+    public var trafficOverBestSingle: Double?
     /// For gated columns: the share of segments that went to a full fusion step, over all items.
     public var fusedShare: Double?
 }

@@ -19,6 +19,9 @@ public struct FusionEvalGenerator: EvalGenerator {
     public var segmentTokenCap: Int
     /// Run the models' steps concurrently (same output as sequential).
     public var concurrent: Bool
+    /// The weight bytes every model has streamed so far, read before and after each generation for
+    /// `Generation.weightBytes` (e.g. `EngineSourceModel.weightBytesStreamed(by:)`); nil: not measured.
+    public var workMeter: (@Sendable () async -> Double)?
 
     public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
         guard !models.isEmpty else { throw EvalError.noModels }
@@ -42,6 +45,8 @@ public struct FusionEvalGenerator: EvalGenerator {
         let result: FusionResult
         var reusedSeconds = 0.0
         var reusedSteps = 0
+        var reusedBytes: Double? = 0
+        let workBefore = await workMeter?()
         var knownPerplexities: [String: Double]?
         if let (inputs, earlier) = reusableAnswers(for: request) {
             // Greedy answers are deterministic, so the earlier columns' answers are exactly the ones
@@ -50,12 +55,16 @@ public struct FusionEvalGenerator: EvalGenerator {
             result = try await decoder.rerank(prompt: request.prompt, reusing: inputs)
             reusedSeconds = earlier.map(\.seconds).reduce(0, +)
             reusedSteps = earlier.map(\.generatedTokens).reduce(0, +)
+            reusedBytes = earlier.contains { $0.weightBytes == nil } ? nil : earlier.compactMap(\.weightBytes).reduce(0, +)
             if let winner = result.segments.first?.winner, earlier.indices.contains(winner) {
                 knownPerplexities = earlier[winner].perplexities
             }
         } else {
             result = try await decoder.generate(prompt: request.prompt)
         }
+        let workAfter = await workMeter?()
+        var weightBytes: Double?
+        if let workBefore, let workAfter, let reusedBytes { weightBytes = workAfter - workBefore + reusedBytes }
         let perplexities: [String: Double]
         if let knownPerplexities {
             perplexities = knownPerplexities
@@ -71,7 +80,8 @@ public struct FusionEvalGenerator: EvalGenerator {
                           seconds: result.stats.seconds + reusedSeconds,
                           perplexities: perplexities, stopReason: result.stats.stopReason.rawValue,
                           segments: stepwise ? result.stats.segments : nil, fusedSegments: result.stats.fusedSegments,
-                          gate: options.method == .gated ? result.segments.compactMap(\.gate) : nil)
+                          gate: options.method == .gated ? result.segments.compactMap(\.gate) : nil,
+                          weightBytes: weightBytes)
     }
 
     /// For `rerank` and `cool+rerank`: the answers the same item's `single` columns (and the `cool`

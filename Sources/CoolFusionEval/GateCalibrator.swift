@@ -21,6 +21,11 @@ import Foundation
 /// all on the sure side ends exactly as the leader alone did and is not run again. At a low threshold
 /// most items are such items; the leader-alone run can also be shared between the pooled gate and the
 /// per-task gates (`leaderAlone`).
+///
+/// Cost: with a `workMeter`, each trial records the weight bytes the models streamed for its answers
+/// against the leader alone's (`Trial.cost`), and `maxCost` keeps every trial above that ratio from
+/// being chosen. A fused step runs every model, several passes each, so a threshold that fuses a fifth
+/// of a short answer's segments can double its cost.
 public struct GateCalibrator: Sendable {
     /// One labelled item: each model's prompt is the same text.
     public struct Item: Sendable {
@@ -39,6 +44,8 @@ public struct GateCalibrator: Sendable {
         public var fused: Int
         /// The gate's signal of every segment the leader wrote (fused or not).
         public var values: [Double]
+        /// The weight bytes every model streamed for this item (nil without a `workMeter`).
+        public var weightBytes: Double?
     }
 
     public var models: [any SourceModel]
@@ -53,6 +60,12 @@ public struct GateCalibrator: Sendable {
     /// (1: the most accurate threshold, however small its lead).
     public var significance = Self.defaultSignificance
     public static let defaultSignificance = 0.1
+    /// The largest cost (`Trial.cost`) a chosen trial may have; nil: any. A trial whose cost was not
+    /// measured (no `workMeter`) cannot be shown to fit and is not chosen under a limit.
+    public var maxCost: Double?
+    /// The weight bytes every model has streamed so far (read before and after each item), e.g. the
+    /// engines' forward passes times the bytes a pass reads; nil: trials' costs are not measured.
+    public var workMeter: (@Sendable () async -> Double)?
 
     public init(models: [any SourceModel], signal: GateSignal, scorer: any AnswerScorer, options: FusionOptions) {
         self.models = models
@@ -96,25 +109,32 @@ public struct GateCalibrator: Sendable {
             let gate = GateSettings(leader: leader, signal: signal, threshold: threshold)
             let trial = try await run(gate, on: items, known: unchanged(alone.outcomes, under: gate), against: alone.outcomes)
             trials.append(trial.trial)
+            let cost = trial.trial.cost.map { String(format: ", %.2fx the leader alone's weight traffic", $0) } ?? ""
             progress("threshold \(threshold): \(Self.percent(trial.trial.accuracy)) correct, "
                      + "\(Self.percent(trial.trial.fusedFraction)) of segments fused, "
                      + "\(trial.trial.wins ?? 0) won / \(trial.trial.losses ?? 0) lost against the leader alone "
-                     + "(p \(String(format: "%.3g", trial.trial.pValue ?? 1))) "
+                     + "(p \(String(format: "%.3g", trial.trial.pValue ?? 1)))\(cost) "
                      + "(\(trial.rerun) of \(items.count) items rerun)")
         }
-        let chosen = Self.choose(from: trials, significance: significance)
+        let chosen = Self.choose(from: trials, significance: significance, maxCost: maxCost)
         return CalibratedGate(leader: models[leader].name, signal: signal, leaderAccuracy: alone.trial.accuracy,
-                              trials: trials, threshold: chosen.threshold, significance: significance, items: items.count)
+                              trials: trials, threshold: chosen.threshold, significance: significance,
+                              maxCost: maxCost, items: items.count)
     }
 
     /// The trial to keep: the first (the leader alone, which fuses nothing), or the most accurate of
     /// those that won more answers than they lost against it with a sign-test p-value at most
-    /// `significance`; ties go to fewer fused segments, then to the first tried. `trials` is not empty.
-    public static func choose(from trials: [CalibratedGate.Trial], significance: Double) -> CalibratedGate.Trial {
+    /// `significance` and, under a `maxCost`, whose measured cost is at most that; ties go to fewer
+    /// fused segments, then to the first tried. `trials` is not empty.
+    public static func choose(from trials: [CalibratedGate.Trial], significance: Double,
+                              maxCost: Double? = nil) -> CalibratedGate.Trial {
         var best = trials[0]
         for trial in trials.dropFirst() {
             guard let wins = trial.wins, let losses = trial.losses, wins > losses,
                   Statistics.signTestPValue(wins: wins, losses: losses) <= significance else { continue }
+            if let maxCost {
+                guard let cost = trial.cost, cost <= maxCost else { continue }
+            }
             if trial.accuracy > best.accuracy
                 || (trial.accuracy == best.accuracy && trial.fusedFraction < best.fusedFraction) {
                 best = trial
@@ -146,7 +166,7 @@ public struct GateCalibrator: Sendable {
 
     /// One gated run over the items whose entry in `known` is nil (all of them without `known`):
     /// accuracy, the share of segments fused, the answers won and lost against `baseline` (item by
-    /// item), each item's outcome and how many items ran.
+    /// item) and the weight traffic against it, each item's outcome and how many items ran.
     private func run(_ gate: GateSettings, on items: [Item], known: [Outcome?]?, against baseline: [Outcome]?) async throws
         -> (trial: CalibratedGate.Trial, outcomes: [Outcome], rerun: Int) {
         var options = self.options
@@ -161,11 +181,14 @@ public struct GateCalibrator: Sendable {
                 continue
             }
             rerun += 1
+            let before = await workMeter?()
             let result = try await decoder.generate(prompt: item.prompt)
+            let after = await workMeter?()
             let score = scorer.score(output: result.text, references: item.references)
             outcomes.append(Outcome(correct: (score.scores[scorer.primaryMetric] ?? 0) >= 1,
                                     segments: result.segments.count, fused: result.stats.fusedSegments ?? 0,
-                                    values: result.segments.compactMap { $0.gate?.value }))
+                                    values: result.segments.compactMap { $0.gate?.value },
+                                    weightBytes: before.flatMap { start in after.map { $0 - start } }))
         }
         let segments = outcomes.map(\.segments).reduce(0, +)
         let fused = outcomes.map(\.fused).reduce(0, +)
@@ -177,8 +200,21 @@ public struct GateCalibrator: Sendable {
                                          accuracy: items.isEmpty ? 0 : Double(correct) / Double(items.count),
                                          fusedFraction: segments == 0 ? 0 : Double(fused) / Double(segments),
                                          wins: wins, losses: losses,
-                                         pValue: Statistics.signTestPValue(wins: wins, losses: losses))
+                                         pValue: Statistics.signTestPValue(wins: wins, losses: losses),
+                                         cost: Self.traffic(of: outcomes).flatMap { spent in
+                                             Self.traffic(of: baseline ?? outcomes).map { spent / max($0, 1) }
+                                         })
         return (trial, outcomes, rerun)
+    }
+
+    /// The weight bytes streamed for all of `outcomes`; nil if any was not measured.
+    static func traffic(of outcomes: [Outcome]) -> Double? {
+        var total = 0.0
+        for outcome in outcomes {
+            guard let bytes = outcome.weightBytes else { return nil }
+            total += bytes
+        }
+        return total
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

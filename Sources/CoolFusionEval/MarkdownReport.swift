@@ -102,15 +102,19 @@ public enum MarkdownReport {
     static func costSection(_ report: EvalReport) -> [String] {
         var lines = ["## Cost", "",
                      "Seconds and greedy decoding steps (all models together) per item; × best single: the seconds over "
-                     + "the best single model's in the same rows (per task for a mixed benchmark); fused: for gated "
-                     + "fusion, the share of segments that went to a full fusion step.", "",
-                     "| dataset | method | items | s/item | × best single | generated tokens/item | fused |",
-                     "|---|---|---:|---:|---:|---:|---:|"]
+                     + "the best single model's in the same rows (per task for a mixed benchmark); weight GB/item: "
+                     + "the weight bytes all models streamed (forward passes times the bytes a pass reads), the "
+                     + "same cost free of timing noise, and its × best single; fused: for gated fusion, the share "
+                     + "of segments that went to a full fusion step.", "",
+                     "| dataset | method | items | s/item | × best single | weight GB/item | × best single | generated tokens/item | fused |",
+                     "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for group in report.groups {
             for cell in group.cost {
                 lines.append("| \(group.label) | \(cell.column) | \(cell.n) | "
                              + String(format: "%.3f", cell.secondsPerItem) + " | "
                              + (cell.secondsOverBestSingle.map { String(format: "%.2f", $0) } ?? "–") + " | "
+                             + (cell.weightBytesPerItem.map { String(format: "%.2f", $0 / 1e9) } ?? "–") + " | "
+                             + (cell.trafficOverBestSingle.map { String(format: "%.2f", $0) } ?? "–") + " | "
                              + String(format: "%.1f", cell.generatedTokensPerItem) + " | "
                              + (cell.fusedShare.map { String(format: "%.0f%%", 100 * $0) } ?? "–") + " |")
             }

@@ -92,6 +92,12 @@ public enum ReportBuilder {
     static func costCells(columns: [String], records: [String: [EvalRecord]], bestSingle: String?) -> [CostCell] {
         func seconds(_ column: String) -> Double { Statistics.mean((records[column] ?? []).map(\.seconds)) }
         let baseline = bestSingle.map(seconds).flatMap { $0 > 0 ? $0 : nil }
+        func traffic(_ column: String) -> Double? {
+            let rows = records[column] ?? []
+            let bytes = rows.compactMap(\.weightBytes)
+            return rows.isEmpty || bytes.count < rows.count ? nil : Statistics.mean(bytes)
+        }
+        let baselineTraffic = bestSingle.flatMap(traffic).flatMap { $0 > 0 ? $0 : nil }
         return columns.map { column in
             let rows = records[column] ?? []
             let gated = rows.filter { $0.fusedSegments != nil }
@@ -99,6 +105,8 @@ public enum ReportBuilder {
             return CostCell(column: column, n: rows.count, secondsPerItem: seconds(column),
                             generatedTokensPerItem: Statistics.mean(rows.map { Double($0.generatedTokens) }),
                             secondsOverBestSingle: rows.isEmpty ? nil : baseline.map { seconds(column) / $0 },
+                            weightBytesPerItem: traffic(column),
+                            trafficOverBestSingle: traffic(column).flatMap { bytes in baselineTraffic.map { bytes / $0 } },
                             fusedShare: gated.isEmpty || segments == 0 ? nil
                                 : Double(gated.compactMap(\.fusedSegments).reduce(0, +)) / Double(segments))
         }

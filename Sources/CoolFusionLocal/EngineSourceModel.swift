@@ -25,6 +25,17 @@ extension LocalSourceModel where S == EngineSession, T == EngineTokenizer {
     /// The weight bytes one forward pass of this model streams (`DecodeTraffic.weightBytes`).
     public func weightBytesPerPass() -> Int { DecodeTraffic(model: session.model).weightBytes }
 
+    /// The weight bytes this model's passes have streamed so far: passes times `weightBytesPerPass`
+    /// (a pass reads every weight once, however many rows it computes).
+    public func weightBytesStreamed() -> Double { Double(work().passes) * Double(weightBytesPerPass()) }
+
+    /// The weight bytes all of `models` have streamed so far, for `GateCalibrator.workMeter`.
+    public static func weightBytesStreamed(by models: [EngineSourceModel]) async -> Double {
+        var total = 0.0
+        for model in models { total += await model.weightBytesStreamed() }
+        return total
+    }
+
     /// Loads the GGUF at `path` once for both the tokenizer and the weights.
     /// - Parameters:
     ///   - name: display name (e.g. the alias the user gave).

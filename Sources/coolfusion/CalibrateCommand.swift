@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoolFusion
 import CoolFusionEval
+import CoolFusionLocal
 import Foundation
 
 /// `coolfusion calibrate`: per-model weights for the selection rules, measured on a small labelled
@@ -60,6 +61,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "The sign-test p-value a threshold's answers won over the leader alone (against those lost, same dev items) must reach to be chosen; if none does, the gate never opens. 1: the most accurate threshold.")
     var gateSignificance = GateCalibrator.defaultSignificance
 
+    @Option(help: "The largest cost a chosen threshold may have: the weight bytes the models stream for its answers over those the leader alone streams on the same items (e.g. 1.3). Default: no limit.")
+    var gateMaxCost: Double?
+
     @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection; a rule that takes weights gets the ones calibrated here).")
     var selection = "paper"
 
@@ -73,6 +77,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard floor > 0, floor <= 1 else { throw ValidationError("--floor must be in (0, 1]") }
         guard gateSignificance > 0, gateSignificance <= 1 else { throw ValidationError("--gate-significance must be in (0, 1]") }
+        if let gateMaxCost, !(gateMaxCost >= 1) { throw ValidationError("--gate-max-cost must be at least 1 (the leader alone's cost)") }
         _ = try EvalTask.parse(task)
     }
 
@@ -137,6 +142,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             }
             var calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
             calibrator.significance = gateSignificance
+            calibrator.maxCost = gateMaxCost
+            calibrator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: sources) }
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
             // The items the thresholds are tried on: all, or the first --gate-limit of each subset.
             let fitted = Self.firstOfEachSubset(items, limit: gateLimit)
@@ -184,11 +191,13 @@ struct CalibrateCommand: AsyncParsableCommand {
             let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone\(fittedOn)), "
             if let chosen = gate.chosen, chosen != gate.trials.first {
                 let side = gate.signal == .entropy ? ">" : "<"
+                let cost = chosen.cost.map { String(format: ", %.2fx the leader alone's weight traffic", $0) } ?? ""
                 print(leader + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
                       + "\(String(format: "%.1f%%", chosen.accuracy * 100)) with \(String(format: "%.0f%%", chosen.fusedFraction * 100)) fused, "
-                      + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))")
+                      + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))\(cost)")
             } else {
-                print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gate.significance ?? gateSignificance))")
+                let within = gate.maxCost.map { " within \(String(format: "%.3g", $0))x its weight traffic" } ?? ""
+                print(leader + "never fuse (no threshold beat the leader alone at p ≤ \(gate.significance ?? gateSignificance)\(within))")
             }
             // How sure the choice of leader is: its answers against the runner-up's, item by item.
             let members = items.indices.filter { subset == nil || items[$0].subset == subset }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoolFusion
 import CoolFusionEval
+import CoolFusionLocal
 import Foundation
 
 /// `coolfusion eval`: the paper's experiments (§3) on real data, resumable, with a report.
@@ -88,8 +89,10 @@ struct EvalCommand: AsyncParsableCommand {
 
         let displayNames = modelOptions.displayNames
         let columns = try MethodSpec.parseList(methods, models: displayNames)
-        let sources: [any SourceModel] = try modelOptions.loadSourceModels()
-        let generator = try FusionEvalGenerator(models: sources, segmentTokenCap: segmentTokenCap, concurrent: !sequential)
+        let engines = try modelOptions.loadSourceModels()
+        let sources: [any SourceModel] = engines
+        var generator = try FusionEvalGenerator(models: sources, segmentTokenCap: segmentTokenCap, concurrent: !sequential)
+        generator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: engines) }
 
         let dataset = name ?? URL(fileURLWithPath: data).deletingPathExtension().lastPathComponent
         let settings = RunSettings(

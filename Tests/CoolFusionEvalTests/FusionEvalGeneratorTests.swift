@@ -24,6 +24,32 @@ import CoolFusionLocal
         }
     }
 
+    @Test func measuresTheWeightTrafficOfTheGenerationAlone() async throws {
+        let path = try SyntheticModel.bytePairs.path()
+        let engines = [try EngineSourceModel.load(path: path, name: "a"),
+                       try EngineSourceModel.load(path: try SyntheticModel.sentencePiece.path(), name: "b")]
+        var generator = try FusionEvalGenerator(models: engines)
+        generator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: engines) }
+        let request = GenerationRequest(prompt: "the cat", stopSequences: [], maxTokens: 6,
+                                        method: MethodSpec(method: "single", model: "a"))
+        let before = await EngineSourceModel.weightBytesStreamed(by: engines)
+        let generation = try await generator.generate(request)
+        let spent = await EngineSourceModel.weightBytesStreamed(by: engines) - before
+        // The same answer by the decoder alone on a fresh copy of the model: its prefill and decode
+        // passes are all the column is charged for; the scoring of the output by both models that
+        // follows (for the report's perplexities) is not.
+        let fresh = try EngineSourceModel.load(path: path, name: "a")
+        let alone = try await FusionDecoder(models: [fresh], options: FusionOptions(method: .single, maxTokens: 6))
+            .generate(prompt: "the cat")
+        #expect(alone.text == generation.text)
+        let passes = await fresh.work().passes
+        #expect(passes >= 2)
+        #expect(generation.weightBytes == Double(passes) * Double(await fresh.weightBytesPerPass()))
+        #expect((generation.weightBytes ?? 0) < spent, "the scoring passes are left out")
+        // Without a meter nothing is claimed.
+        #expect(try await Self.generator().generate(request).weightBytes == nil)
+    }
+
     @Test func rejectsWhatItCannotRun() throws {
         let generator = try Self.generator()
         #expect(throws: EvalError.badMethodOptionValue(method: "cool:selection=best", key: "selection", value: "best",

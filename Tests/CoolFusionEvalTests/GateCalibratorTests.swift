@@ -13,9 +13,10 @@ import Testing
           .timeLimit(.minutes(10)))
     func trialsThatReuseTheLeaderAloneRunEqualFullRuns() async throws {
         let store = ModelStore()
-        let models: [any SourceModel] = try ["gemma3-270m", "smollm2-135m"].map {
+        let engines = try ["gemma3-270m", "smollm2-135m"].map {
             try EngineSourceModel.load(path: try store.resolve($0), name: $0)
         }
+        let models: [any SourceModel] = engines
         let task = try EvalTask.parse("qa")
         let items = Array(try EvalDataset.load(path: RepositoryFiles.path("data/mixed_dev.jsonl")).prefix(6))
         let labelled = items.map {
@@ -24,13 +25,21 @@ import Testing
         let options = FusionOptions(method: .single, maxTokens: 8, stopSequences: task.defaultStopSequences)
         var calibrator = GateCalibrator(models: models, signal: .topProbability, scorer: task.scorer, options: options)
         calibrator.fusedShares = [0.1, 0.5]
+        calibrator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: engines) }
 
         let alone = try await calibrator.leaderAlone(0, items: labelled)
+        // The leader alone streams only its own weights: a whole number of its passes per item.
+        let leaderPass = Double(await engines[0].weightBytesPerPass())
+        for outcome in alone {
+            let passes = try #require(outcome.weightBytes) / leaderPass
+            #expect(passes >= 1 && passes == passes.rounded(), "\(passes) passes")
+        }
         let messages = Messages()
         let gate = try await calibrator.calibrate(leader: 0, items: labelled, alone: alone,
                                                   progress: { messages.append($0) })
         #expect(gate.trials.count == 3)
         #expect(gate.trials[0].fusedFraction == 0)
+        #expect(gate.trials[0].cost == 1)
         #expect(gate.trials[0].accuracy == Double(alone.filter(\.correct).count) / Double(items.count))
 
         // Each trial against a plain gated run of every item with its threshold.
@@ -44,6 +53,7 @@ import Testing
             var fused = 0
             var wins = 0
             var losses = 0
+            let workBefore = await EngineSourceModel.weightBytesStreamed(by: engines)
             for (item, leaderAlone) in zip(labelled, alone) {
                 let result = try await decoder.generate(prompt: item.prompt)
                 let score = task.scorer.score(output: result.text, references: item.references)
@@ -59,6 +69,11 @@ import Testing
             #expect(trial.pValue == Statistics.signTestPValue(wins: wins, losses: losses))
             #expect(trial.fusedFraction == Double(fused) / Double(segments), "threshold \(trial.threshold)")
             #expect(fused > 0, "a trial that fuses nothing tests nothing: threshold \(trial.threshold)")
+            // Its cost: what every model streamed in the full run, over what the leader alone did.
+            let spent = await EngineSourceModel.weightBytesStreamed(by: engines) - workBefore
+            let aloneSpent = alone.compactMap(\.weightBytes).reduce(0, +)
+            #expect(trial.cost == spent / aloneSpent, "threshold \(trial.threshold)")
+            #expect((trial.cost ?? 0) > 1, "a fused step runs the follower too: threshold \(trial.threshold)")
         }
         // The low threshold left some items alone, so they were not run again.
         let rerun = messages.all.compactMap { message -> Int? in
@@ -102,6 +117,21 @@ import Testing
         #expect(moreAccurateByChance.pValue! > 0.1)
         let chosen = GateCalibrator.choose(from: [alone, clear, sameAccuracyLessFused, moreAccurateByChance], significance: 0.1)
         #expect(chosen == sameAccuracyLessFused)
+    }
+
+    @Test func aCostLimitPassesOverTrialsThatCostMore() {
+        var cheap = trial(0.2, wins: 8, losses: 0, items: 200, fused: 0.05)
+        cheap.cost = 1.2
+        var better = trial(0.3, wins: 12, losses: 1, items: 200, fused: 0.2)
+        better.cost = 2.0
+        var unmeasured = trial(0.25, wins: 12, losses: 0, items: 200, fused: 0.1)
+        unmeasured.cost = nil
+        let trials = [alone, cheap, better, unmeasured]
+        #expect(GateCalibrator.choose(from: trials, significance: 0.1) == unmeasured)
+        #expect(GateCalibrator.choose(from: trials, significance: 0.1, maxCost: 2.0) == better)
+        #expect(GateCalibrator.choose(from: trials, significance: 0.1, maxCost: 1.3) == cheap)
+        // Below every fused trial's cost the gate stays shut.
+        #expect(GateCalibrator.choose(from: trials, significance: 0.1, maxCost: 1.1) == alone)
     }
 
     @Test func aTrialWithoutRecordedWinsIsNeverChosen() {

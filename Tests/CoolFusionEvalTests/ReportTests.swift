@@ -34,7 +34,9 @@ import CoolFusionTestSupport
         let methods = try MethodSpec.parseList("single,cool,rerank", models: models)
         let settings = RunSettings(dataset: "toy", task: .gsm8k, dataPath: "toy.jsonl", fewShotPath: nil, shots: 0,
                                    maxTokens: 32, stopSequences: ["Question:"], models: models, methods: methods)
+        // Weight traffic per item: big streams 3 GB, small 1, the methods 4 (rerank: not measured).
         let generator = ScriptedGenerator(models: models, seconds: Self.seconds,
+                                          weightBytes: { ["small": 1e9, "big": 3e9, "cool": 4e9][$0] },
                                           fused: { $0 == "cool" ? (segments: 4, fused: 1) : nil }, answer: Self.answer)
         try await EvalRunner(generator: generator, directory: directory)
             .run(settings: settings, items: items, exemplars: [])
@@ -72,6 +74,11 @@ import CoolFusionTestSupport
         #expect(abs((costs["cool"]?.secondsOverBestSingle ?? 0) - 2.5) < 1e-9)
         #expect(abs((costs["small"]?.secondsOverBestSingle ?? 0) - 0.5) < 1e-9)
         #expect(costs["cool"]?.fusedShare == 0.25 && costs["rerank"]?.fusedShare == nil)
+        // The same over the weight traffic; a column without it has none.
+        #expect(costs["big"]?.weightBytesPerItem == 3e9)
+        #expect(abs((costs["cool"]?.trafficOverBestSingle ?? 0) - 4.0 / 3) < 1e-12)
+        #expect(abs((costs["small"]?.trafficOverBestSingle ?? 0) - 1.0 / 3) < 1e-12)
+        #expect(costs["rerank"]?.weightBytesPerItem == nil && costs["rerank"]?.trafficOverBestSingle == nil)
     }
 
     @Test func writesEveryReportFile() async throws {

@@ -13,16 +13,19 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
     /// Throw `Interrupted` once this many generations have succeeded (simulates a killed run).
     private let failAfter: Int?
 
-    /// Seconds and (segments, fused segments) reported for a column id.
+    /// Seconds, weight bytes streamed and (segments, fused segments) reported for a column id.
     private let seconds: @Sendable (String) -> Double
+    private let weightBytes: @Sendable (String) -> Double?
     private let fused: @Sendable (String) -> (segments: Int, fused: Int)?
 
     init(models: [String], failAfter: Int? = nil, seconds: @escaping @Sendable (String) -> Double = { _ in 0.01 },
+         weightBytes: @escaping @Sendable (String) -> Double? = { _ in nil },
          fused: @escaping @Sendable (String) -> (segments: Int, fused: Int)? = { _ in nil },
          answer: @escaping @Sendable (String, String) -> String) {
         self.modelNames = models
         self.failAfter = failAfter
         self.seconds = seconds
+        self.weightBytes = weightBytes
         self.fused = fused
         self.answer = answer
     }
@@ -55,6 +58,7 @@ final class ScriptedGenerator: EvalGenerator, @unchecked Sendable {
         })
         return Generation(text: text, outputTokens: [modelNames[0]: text.count / 4], generatedTokens: text.count / 3,
                           seconds: seconds(request.method.id), perplexities: perplexities, stopReason: "stop-sequence",
-                          segments: fused(request.method.id)?.segments, fusedSegments: fused(request.method.id)?.fused)
+                          segments: fused(request.method.id)?.segments, fusedSegments: fused(request.method.id)?.fused,
+                          weightBytes: weightBytes(request.method.id))
     }
 }
