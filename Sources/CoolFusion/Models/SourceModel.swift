@@ -78,6 +78,11 @@ public protocol SourceModel: Sendable {
     func close() async
 }
 
+// Defaults for the requirements a simple conformer can leave out. A conformer that implements one of
+// them should declare it `async` (as the requirement is): Swift resolves a direct call on the concrete
+// type from async code to the async candidate, so a synchronous own version would be passed over for
+// the default there (it once made workers ignore the leader's draft), while calls through the protocol
+// would still reach it.
 extension SourceModel {
     public func close() async {}
 
