@@ -55,7 +55,8 @@ public struct GateCalibrator: Sendable {
     /// method and gate are set per run.
     public var options: FusionOptions
     /// Shares of the leader's segments to fuse, one trial each (besides fusing none).
-    public var fusedShares: [Double] = [0.05, 0.1, 0.2, 0.35, 0.5]
+    public var fusedShares = Self.defaultFusedShares
+    public static let defaultFusedShares = [0.05, 0.1, 0.2, 0.35, 0.5]
     /// The sign-test p-value a threshold's wins over the leader alone must reach to be chosen
     /// (1: the most accurate threshold, however small its lead).
     public var significance = Self.defaultSignificance

@@ -64,6 +64,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "The largest cost a chosen threshold may have: the weight bytes the models stream for its answers over those the leader alone streams on the same items (e.g. 1.3). Default: no limit.")
     var gateMaxCost: Double?
 
+    @Option(help: "The shares of the leader's segments each tried threshold fuses, comma-separated, each in (0, 1) (e.g. 0.05,0.1 when a cost limit rules out larger ones: fewer trials, fewer items rerun).")
+    var gateShares = GateCalibrator.defaultFusedShares.map { String($0) }.joined(separator: ",")
+
     @Option(help: "The selection rule of gated fusion's fused steps while fitting (as --selection; a rule that takes weights gets the ones calibrated here).")
     var selection = "paper"
 
@@ -78,6 +81,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard floor > 0, floor <= 1 else { throw ValidationError("--floor must be in (0, 1]") }
         guard gateSignificance > 0, gateSignificance <= 1 else { throw ValidationError("--gate-significance must be in (0, 1]") }
         if let gateMaxCost, !(gateMaxCost >= 1) { throw ValidationError("--gate-max-cost must be at least 1 (the leader alone's cost)") }
+        _ = try Self.shares(gateShares)
         _ = try EvalTask.parse(task)
     }
 
@@ -143,6 +147,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             var calibrator = GateCalibrator(models: sources, signal: gateSignal, scorer: scorer, options: options)
             calibrator.significance = gateSignificance
             calibrator.maxCost = gateMaxCost
+            calibrator.fusedShares = try Self.shares(gateShares)
             calibrator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: sources) }
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("gate: \($0)\n".utf8)) }
             // The items the thresholds are tried on: all, or the first --gate-limit of each subset.
@@ -222,6 +227,15 @@ struct CalibrateCommand: AsyncParsableCommand {
         let wins = items.filter { correct[leader][$0] && !correct[runnerUp][$0] }.count
         let losses = items.filter { !correct[leader][$0] && correct[runnerUp][$0] }.count
         return (runnerUp, wins, losses)
+    }
+
+    /// `--gate-shares`: comma-separated numbers in (0, 1), at least one.
+    static func shares(_ text: String) throws -> [Double] {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { $0 > 0 && $0 < 1 } ?? false }) else {
+            throw ValidationError("--gate-shares must be comma-separated numbers between 0 and 1 (exclusive), e.g. 0.05,0.1; got \"\(text)\"")
+        }
+        return values.compactMap { $0 }
     }
 
     /// The indices of the first `limit` items of each subset (items without a subset count as one

@@ -88,6 +88,7 @@ import CoolFusionLocal
         let run = try CoolFusionExecutable.run([
             "calibrate", "--task", "qa", "--data", dataPath, "--limit", "10", "--gate-limit", "1", "--shots", "2",
             "--max-tokens", "8", "--model", Self.models[0], "--model", Self.models[1], "--out", weightsPath,
+            "--gate-shares", "0.5", "--gate-max-cost", "1.3",
         ])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let file = try CalibratedWeights.load(path: weightsPath)
@@ -103,6 +104,13 @@ import CoolFusionLocal
         #expect(file.models.first { $0.name == gate.leader }?.correct == file.models.map(\.correct).max())
         let gates = try #require(file.subsetGates)
         #expect(Set(gates.keys) == subsets)
+        for (subset, subsetGate) in [("all", gate)] + gates.map({ ($0.key, $0.value) }) {
+            // One share tried besides the leader alone; each trial's cost measured, the budget recorded.
+            #expect(subsetGate.trials.count <= 2 && subsetGate.maxCost == 1.3, "\(subset)")
+            #expect(subsetGate.trials.first?.cost == 1, "\(subset)")
+            #expect(subsetGate.trials.allSatisfy { $0.cost != nil }, "\(subset)")
+            if let chosen = subsetGate.chosen { #expect((chosen.cost ?? .infinity) <= 1.3, "\(subset)") }
+        }
         for (subset, subsetGate) in gates {
             #expect(subsetGate.items == 1, "\(subset)")
             // Each task's leader is the most accurate on both of its items, not only on the one fitted.
@@ -131,6 +139,12 @@ import CoolFusionLocal
 
         let refused = try CoolFusionExecutable.run(["calibrate", "--data", dataPath, "--gate-limit", "0", "--out", weightsPath])
         #expect(refused.status != 0 && refused.stderr.contains("--gate-limit must be at least 1"), "\(refused.stderr)")
+        for (option, value, message) in [("--gate-shares", "0.1,x", "--gate-shares must be comma-separated numbers"),
+                                         ("--gate-shares", "1.5", "--gate-shares must be comma-separated numbers"),
+                                         ("--gate-max-cost", "0.5", "--gate-max-cost must be at least 1")] {
+            let bad = try CoolFusionExecutable.run(["calibrate", "--data", dataPath, option, value, "--out", weightsPath])
+            #expect(bad.status != 0 && bad.stderr.contains(message), "\(option) \(value): \(bad.stderr)")
+        }
     }
 
     @Test(.enabled(if: BuildMode.isRelease, "real models load in release builds: swift test -c release"))
