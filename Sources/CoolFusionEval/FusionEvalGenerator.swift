@@ -55,7 +55,7 @@ public struct FusionEvalGenerator: EvalGenerator {
             result = try await decoder.rerank(prompt: request.prompt, reusing: inputs)
             reusedSeconds = earlier.map(\.seconds).reduce(0, +)
             reusedSteps = earlier.map(\.generatedTokens).reduce(0, +)
-            reusedBytes = earlier.contains { $0.weightBytes == nil } ? nil : earlier.compactMap(\.weightBytes).reduce(0, +)
+            reusedBytes = Statistics.total(earlier.map(\.weightBytes))
             if let winner = result.segments.first?.winner, earlier.indices.contains(winner) {
                 knownPerplexities = earlier[winner].perplexities
             }

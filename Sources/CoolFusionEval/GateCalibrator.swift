@@ -202,20 +202,10 @@ public struct GateCalibrator: Sendable {
                                          fusedFraction: segments == 0 ? 0 : Double(fused) / Double(segments),
                                          wins: wins, losses: losses,
                                          pValue: Statistics.signTestPValue(wins: wins, losses: losses),
-                                         cost: Self.traffic(of: outcomes).flatMap { spent in
-                                             Self.traffic(of: baseline ?? outcomes).map { spent / max($0, 1) }
+                                         cost: Statistics.total(outcomes.map(\.weightBytes)).flatMap { spent in
+                                             Statistics.total((baseline ?? outcomes).map(\.weightBytes)).map { spent / max($0, 1) }
                                          })
         return (trial, outcomes, rerun)
-    }
-
-    /// The weight bytes streamed for all of `outcomes`; nil if any was not measured.
-    static func traffic(of outcomes: [Outcome]) -> Double? {
-        var total = 0.0
-        for outcome in outcomes {
-            guard let bytes = outcome.weightBytes else { return nil }
-            total += bytes
-        }
-        return total
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

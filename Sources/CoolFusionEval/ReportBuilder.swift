@@ -94,8 +94,7 @@ public enum ReportBuilder {
         let baseline = bestSingle.map(seconds).flatMap { $0 > 0 ? $0 : nil }
         func traffic(_ column: String) -> Double? {
             let rows = records[column] ?? []
-            let bytes = rows.compactMap(\.weightBytes)
-            return rows.isEmpty || bytes.count < rows.count ? nil : Statistics.mean(bytes)
+            return rows.isEmpty ? nil : Statistics.total(rows.map(\.weightBytes)).map { $0 / Double(rows.count) }
         }
         let baselineTraffic = bestSingle.flatMap(traffic).flatMap { $0 > 0 ? $0 : nil }
         return columns.map { column in

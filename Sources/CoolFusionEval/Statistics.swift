@@ -6,6 +6,17 @@ public enum Statistics {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 
+    /// The sum of `values`, or nil if any is missing (a measurement some item did not make): a
+    /// partial sum would pass for the whole.
+    public static func total(_ values: [Double?]) -> Double? {
+        var sum = 0.0
+        for value in values {
+            guard let value else { return nil }
+            sum += value
+        }
+        return sum
+    }
+
     /// Standard error of the mean: sample standard deviation (n − 1) over √n, lm-evaluation-harness's
     /// `mean_stderr`. For 0/1 scores that is √(p(1−p)/(n−1)). Nil for fewer than two values.
     public static func standardError(_ values: [Double]) -> Double? {

@@ -2,6 +2,12 @@ import CoolFusionEval
 import Testing
 
 @Suite struct StatisticsTests {
+    @Test func aTotalNeedsEveryValue() {
+        #expect(Statistics.total([1.5, 2, 0.5]) == 4)
+        #expect(Statistics.total([]) == 0)
+        #expect(Statistics.total([1.5, nil, 2]) == nil)
+    }
+
     @Test func standardErrorOfAProportion() throws {
         // 3 right of 10: sqrt(p(1-p)/(n-1)) = sqrt(0.21/9).
         let values = [1.0, 1, 1] + Array(repeating: 0.0, count: 7)
