@@ -8,7 +8,9 @@ import Darwin
 /// A bare HTTP/1.1 client on a loopback TCP socket, so a test can hang up in the middle of an answer
 /// exactly as a killed client does: by closing the socket. Reads never block a thread for long
 /// (a short receive timeout, then the task sleeps), so the in-process server keeps its threads.
-final class RawHTTPConnection {
+/// Unchecked: a connection is used by one thread at a time (a watcher thread hands it back before the
+/// test reads on).
+final class RawHTTPConnection: @unchecked Sendable {
     private var descriptor: Int32
 
     enum Failure: Error, CustomStringConvertible {
@@ -87,6 +89,25 @@ final class RawHTTPConnection {
         try await receive(within: limit, waitingFor: marker) { received, _ in
             let text = String(decoding: received, as: UTF8.self)
             return text.contains(marker) ? text : nil
+        }
+    }
+
+    /// Reads until `marker` has arrived, blocking the calling thread (a dedicated one, never a task's):
+    /// for a watcher that must act the moment something arrives even when the test's tasks are slow to
+    /// be scheduled. Throws `timedOut` after `limit`.
+    func readBlocking(until marker: String, within limit: TimeInterval) throws -> String {
+        let deadline = Date().addingTimeInterval(limit)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            // Each receive waits at most the socket's short timeout.
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 { received += chunk[..<count] }
+            let text = String(decoding: received, as: UTF8.self)
+            if text.contains(marker) { return text }
+            guard count != 0, Date() < deadline else {
+                throw Failure.timedOut(waitingFor: marker, received: text)
+            }
         }
     }
 

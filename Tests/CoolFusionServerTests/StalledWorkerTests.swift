@@ -151,14 +151,15 @@ import Testing
     }
 
     /// The time of the first line of `process`'s log that contains every one of `phrases` (swift-log's timestamp, to
-    /// the second), waiting up to 10 s for it to be read from the process; nil if it never comes.
+    /// the second), waiting up to 60 s for it to be read from the process (the time is the line's own, so a
+    /// slow read does not change it); nil if it never comes.
     static func loggedTime(of phrases: String..., in process: ServerProcess) async throws -> Date? {
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
         format.dateFormat = "yyyy-MM-dd'T'HH:mm:ssZ"
         let clock = ContinuousClock()
         let start = clock.now
-        while clock.now - start < .seconds(10) {
+        while clock.now - start < .seconds(60) {
             if let line = process.log.split(separator: "\n").first(where: { line in phrases.allSatisfy { line.contains($0) } }),
                let stamp = line.split(separator: " ").first {
                 return format.date(from: String(stamp))
@@ -169,17 +170,43 @@ import Testing
     }
 
     /// Starts a streamed generation through `master` and stops `worker` once its first segment came;
-    /// returns the connection and the time of the stop.
+    /// returns the connection and the time of the stop. The first segment is watched for on a thread of
+    /// its own, not in a task: sharing two cores with the whole suite, this test's tasks have waited
+    /// longer than the whole generation takes, which then ended normally before the worker was stopped.
     static func stallMidStream(_ master: ServerProcess, _ worker: ServerProcess) async throws
         -> (connection: RawHTTPConnection, stoppedAt: Date) {
         let connection = try RawHTTPConnection(port: try WorkerSessionReleaseTests.port(of: master.url))
         try connection.post("/v1/completions", json: """
             {"prompt": "Count from 1 to 1000: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,", "max_tokens": 1500, "stream": true}
             """)
-        // A first segment (not an error event): the session is open and generating.
-        _ = try await connection.read(until: "\"choices\"", within: .seconds(300))
-        kill(worker.process.processIdentifier, SIGSTOP)
-        return (connection, Date())
+        let pid = worker.process.processIdentifier
+        let stoppedAt: Date = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    // A first segment (not an error event): the session is open and generating.
+                    let first = try connection.readBlocking(until: "\"choices\"", within: 300)
+                    kill(pid, SIGSTOP)
+                    let stopped = Date()
+                    if first.contains("[DONE]") {
+                        continuation.resume(throwing: StallFailure.endedBeforeTheStop(first))
+                    } else {
+                        continuation.resume(returning: stopped)
+                    }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+        return (connection, stoppedAt)
+    }
+
+    enum StallFailure: Error, CustomStringConvertible {
+        case endedBeforeTheStop(String)
+        var description: String {
+            switch self {
+            case .endedBeforeTheStop(let stream): return "the generation ended before the worker was stopped: \(stream)"
+            }
+        }
     }
 
     /// Waits (bounded) for `process` to exit and returns how long that took.
