@@ -13,7 +13,10 @@
 # in the fused output, and prints: fused time / sum of the single models' times (goal <= 1.2 on a
 # 2-core machine, not reached: docs/ARCHITECTURE.md; the paper's ideal with k parallel workers is the
 # slowest model's time), and the share of segments each model won. Times are the generation times the CLI reports (model loading
-# excluded). Needs only Python 3's standard library; no reference engine is involved.
+# excluded). Then a profile: per model, fused and alone, its passes, rows, output rows and seconds in passes
+# (of them on output rows), and with --sequential the fused run's excess over the singles split into
+# layers, output rows and time outside any pass (docs/ARCHITECTURE.md, "What a fused step costs").
+# Needs only Python 3's standard library; no reference engine is involved.
 import argparse
 import json
 import subprocess
@@ -75,6 +78,11 @@ def main():
     single_passes = [0] * len(MODELS)
     bytes_per_pass = [0] * len(MODELS)
     leader_alone_passes = 0
+    # The profile, summed over the prompts where every model alone reached the fused length: per model
+    # (fused run, and alone) the work counts and seconds `generate --json` reports.
+    profile_fields = ["forwardPasses", "forwardRows", "outputRows", "forwardSeconds", "outputSeconds"]
+    fused_profile = [[0.0] * len(profile_fields) for _ in MODELS]
+    single_profile = [[0.0] * len(profile_fields) for _ in MODELS]
     print(f"models: {', '.join(MODELS)}; max tokens {args.max_tokens}; "
           f"{'sequential' if args.sequential else 'concurrent'} fused steps; "
           f"{f'{args.threads} threads per fused model' if args.threads else 'one shared pool'}")
@@ -83,6 +91,7 @@ def main():
         stats = fused["stats"]
         single_times = []
         single_passes_now = [0] * len(MODELS)
+        single_stats = [None] * len(MODELS)
         notes = []
         for index, model in enumerate(MODELS):
             length = stats["committedTokens"][index]
@@ -100,6 +109,7 @@ def main():
                 # out of the summary ratio.
                 notes.append(f"{model} alone ended after {produced} of {length} tokens; not in the summary ratio")
             single_times.append(seconds)
+            single_stats[index] = single["stats"]
         ratio = stats["seconds"] / sum(single_times) if sum(single_times) > 0 else float("nan")
         if leader_index is not None:
             fused_segments += stats.get("fusedSegments") or 0
@@ -114,6 +124,11 @@ def main():
             total_fused += stats["seconds"]
             total_singles += sum(single_times)
             comparable += 1
+            for index in range(len(MODELS)):
+                for k, field in enumerate(profile_fields):
+                    fused_profile[index][k] += (stats.get(field) or [0] * len(MODELS))[index]
+                    if single_stats[index] is not None:
+                        single_profile[index][k] += (single_stats[index].get(field) or [0])[0]
         segments += stats["segments"]
         for index in range(len(MODELS)):
             won[index] += stats["segmentsWon"][index]
@@ -159,7 +174,37 @@ def main():
     if leader_index is not None:
         print("  of those generated, taken from the check of the leader's segment: " + ", ".join(
             f"{model} {d}" for model, d in zip(MODELS, from_draft)))
+    if total_singles > 0:
+        print_profile(fused_profile, single_profile, total_fused, total_singles, args.sequential)
     return 0
+
+
+def print_profile(fused, single, fused_wall, singles_wall, sequential):
+    """Where the fused run's time went against the singles', over the comparable prompts: per model its
+    passes, rows, output rows (the rows whose distribution was computed: an output-head product over
+    the whole vocabulary and a softmax each), seconds in passes and the part on output rows; then the
+    fused run's excess over the sum of the singles split into passes' layers, output rows, and time
+    outside any pass (tokenizing, finding boundaries, the decoder's own work, and, with concurrent
+    steps, nothing else, since a model's pass then includes its waits for the others')."""
+    print("  profile, fused / alone (comparable prompts): passes, rows, output rows, s in passes (of it output rows)")
+    for model, f, a in zip(MODELS, fused, single):
+        print(f"    {model}: {f[0]:.0f}/{a[0]:.0f}, {f[1]:.0f}/{a[1]:.0f}, {f[2]:.0f}/{a[2]:.0f}, "
+              f"{f[3]:.2f}/{a[3]:.2f} s ({f[4]:.2f}/{a[4]:.2f} s)")
+    if not sequential:
+        print("    (concurrent steps: a model's seconds in passes include waiting for the other models' products;"
+              " --sequential gives a split that adds up)")
+        return
+    layers_fused = sum(f[3] - f[4] for f in fused)
+    layers_single = sum(a[3] - a[4] for a in single)
+    output_fused = sum(f[4] for f in fused)
+    output_single = sum(a[4] for a in single)
+    outside_fused = fused_wall - sum(f[3] for f in fused)
+    outside_single = singles_wall - sum(a[3] for a in single)
+    print(f"  fused {fused_wall:.2f} s against the singles' {singles_wall:.2f} s; of the difference, as a share of the singles' time:")
+    for name, f, a in [("layers (passes without their output rows)", layers_fused, layers_single),
+                       ("output rows", output_fused, output_single),
+                       ("outside any pass", outside_fused, outside_single)]:
+        print(f"    {name}: {f:.2f} s against {a:.2f} s, {100 * (f - a) / singles_wall:+.0f}%")
 
 
 if __name__ == "__main__":

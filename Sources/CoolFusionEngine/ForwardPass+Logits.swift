@@ -8,6 +8,8 @@ extension ForwardPass {
     func logits(rows: [Int], outputNorm: [Float], head: WeightMatrix, softcap: Float?,
                 consume: (Int, UnsafeMutablePointer<Float>) throws -> Void) rethrows {
         guard !rows.isEmpty else { return }
+        let began = ContinuousClock.now
+        defer { outputSeconds += Session.seconds(since: began) }
         let chunkRows = 16
         let vocabulary = head.rows
         let selected = Activations.allocate(rows: min(chunkRows, rows.count), cols: hp.embeddingWidth)

@@ -25,6 +25,8 @@ final class ForwardPass {
     let delta: Activations
     let gate: Activations
     let up: Activations
+    /// Seconds spent on the output rows (`logits(rows:...)`), for the model's `PassCounter`.
+    var outputSeconds = 0.0
 
     init(hyperparameters hp: Hyperparameters, layout: BatchLayout, prefix: KVCache, pool: ThreadPool,
          rounding: MatmulRounding, trace: ForwardTrace? = nil) {

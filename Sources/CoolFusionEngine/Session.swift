@@ -42,7 +42,14 @@ public final class Session {
         while start < newTokens.count {
             let chunk = Array(newTokens[start..<min(newTokens.count, start + Self.maximumBatch)])
             let pass = try forward(segments: [chunk], outputRows: [chunk.count - 1]) { _, row in
-                logits = Array(UnsafeBufferPointer(start: row, count: model.vocabularySize))
+                // Copied into the array already there (no 1 MB allocation per decoded token; a copy
+                // someone else holds, such as a fork's, is left alone by copy-on-write).
+                let vocabulary = model.vocabularySize
+                if logits.count == vocabulary {
+                    logits.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: row, count: vocabulary) }
+                } else {
+                    logits = Array(UnsafeBufferPointer(start: row, count: vocabulary))
+                }
             }
             cache.append(from: pass.newKV, rows: 0..<chunk.count)
             tokens += chunk
@@ -227,13 +234,20 @@ public final class Session {
         let pass = ForwardPass(hyperparameters: model.hyperparameters, layout: layout, prefix: cache, pool: model.pool,
                                rounding: model.rounding, trace: trace)
         do {
+            let start = ContinuousClock.now
             try model.architecture.forward(pass, tokens: segments.flatMap { $0 }, outputRows: outputRows, consume: consume)
-            model.passCounter.add(rows: layout.tokenCount)
+            model.passCounter.add(rows: layout.tokenCount, outputRows: outputRows.count,
+                                  seconds: Self.seconds(since: start), outputSeconds: pass.outputSeconds)
         } catch let error as EngineError {
             throw error
         } catch {
             throw .invalidHyperparameter("forward pass failed: \(error)")
         }
         return pass
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -89,7 +89,14 @@ public struct FusionTraceFormatter: Sendable {
                          + Self.list(stats.tokensFromDraft ?? []))
         }
         if let passes = stats.forwardPasses, let rows = stats.forwardRows {
-            lines.append("forward passes: " + Self.list(passes) + " (rows " + Self.list(rows) + ")")
+            var line = "forward passes: " + Self.list(passes) + " (rows " + Self.list(rows)
+            if let outputs = stats.outputRows { line += ", output rows " + Self.list(outputs) }
+            line += ")"
+            if let seconds = stats.forwardSeconds, let output = stats.outputSeconds {
+                line += " in " + seconds.map { String(format: "%.2f", $0) }.joined(separator: " / ") + " s (output rows "
+                    + output.map { String(format: "%.2f", $0) }.joined(separator: " / ") + " s)"
+            }
+            lines.append(line)
         }
         if stats.generateSeconds + stats.assessSeconds > 0 {
             lines.append(String(format: "phases: generate %.2f s, assess %.2f s, commit %.2f s",

@@ -123,6 +123,9 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         result.stats.forwardPasses = work.map(\.passes)
         result.stats.forwardRows = work.map(\.rows)
+        result.stats.outputRows = work.map(\.outputRows)
+        result.stats.forwardSeconds = work.map(\.seconds)
+        result.stats.outputSeconds = work.map(\.outputSeconds)
         result.stats.weightBytesPerPass = bytesPerPass
         if json {
             print(try JSONOutput.string(result))

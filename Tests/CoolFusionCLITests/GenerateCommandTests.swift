@@ -37,20 +37,30 @@ struct GenerateCommandTests {
 
     /// The statistics count each model's forward passes: at least one per token it generated beyond
     /// what one pass gives (its rows at least its generated tokens), and the bytes a pass streams.
-    @Test("--json reports every model's forward passes, rows and weight bytes per pass")
+    /// And the rows whose distribution a pass computed, with the seconds the passes and those rows took.
+    @Test("--json reports every model's forward passes, rows, output rows, their seconds and weight bytes per pass")
     func passesAreReported() throws {
-        let stats = try #require(try fusedText([])["stats"] as? [String: Any])
+        let stats = try #require(try fusedText(["--sequential"])["stats"] as? [String: Any])
         let passes = try #require(stats["forwardPasses"] as? [Int])
         let rows = try #require(stats["forwardRows"] as? [Int])
+        let outputRows = try #require(stats["outputRows"] as? [Int])
+        let seconds = try #require(stats["forwardSeconds"] as? [Double])
+        let outputSeconds = try #require(stats["outputSeconds"] as? [Double])
         let bytes = try #require(stats["weightBytesPerPass"] as? [Int])
         let generated = try #require(stats["tokensGenerated"] as? [Int])
-        #expect(passes.count == 2 && rows.count == 2 && bytes.count == 2)
+        #expect(passes.count == 2 && rows.count == 2 && bytes.count == 2 && outputRows.count == 2)
         for model in 0..<2 {
             #expect(passes[model] >= 1 && rows[model] >= passes[model], "\(passes) \(rows)")
             // The prompt's pass gives the first token; every further one costs a pass at most.
             #expect(rows[model] >= generated[model], "\(rows) \(generated)")
+            // Every generated token was read from an output row; a prompt's rows but its last have none.
+            #expect(outputRows[model] >= generated[model] && outputRows[model] < rows[model], "\(outputRows) \(rows)")
+            #expect(outputSeconds[model] > 0 && outputSeconds[model] < seconds[model], "\(outputSeconds) \(seconds)")
             #expect(bytes[model] > 0)
         }
+        // One model at a time: the passes are part of the generation's time, not more.
+        let total = try #require(stats["seconds"] as? Double)
+        #expect(seconds.reduce(0, +) < total, "\(seconds) in \(total) s")
         // The files' sizes bound what a pass streams.
         for (path, read) in zip(try Self.models().map(Self.file), bytes) {
             let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)

@@ -7,8 +7,9 @@ extension FusionDecoder {
     func cool(prompts: [String], onSegment: (@Sendable (FusionSegment) -> Void)?) async throws -> FusionResult {
         let splitters = models.map(\.wordSplitter)
         let ownOnly = options.method == .coolAlign
-        _ = try await eachModel { index, model in try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
+        // The run's clock starts before the prompts are read, as for every other method.
         var run = FusionRun(modelCount: models.count, options: options)
+        _ = try await eachModel { index, model in try await model.open(prompt: prompts[index], sampling: sampling(of: index)) }
         while true {
             try Task.checkCancellation()
             // T1: every model proposes a segment from its own state.

@@ -31,6 +31,15 @@ public struct FusionStats: Sendable, Codable, Equatable {
     /// model's weights once, so these are the work behind the times, without their noise.
     public var forwardPasses: [Int]?
     public var forwardRows: [Int]?
+    /// Of `forwardRows`, those whose next-token distribution was computed (the output head's rows).
+    public var outputRows: [Int]?
+    /// Seconds each model spent in its forward passes, and the part of them on output rows (the
+    /// product with the output matrix over the whole vocabulary and the use of each row's logits):
+    /// with the counts above, a profile of where a generation's time went. With the models running
+    /// concurrently on one thread pool (the default), a model's seconds include waiting for the
+    /// others' products; with `--sequential` they add up to the time in passes.
+    public var forwardSeconds: [Double]?
+    public var outputSeconds: [Double]?
     /// The weight bytes one pass of each model streams, with `forwardPasses`: passes × these bytes is
     /// the generation's weight traffic, the quantity decode speed is bound by.
     public var weightBytesPerPass: [Int]?
