@@ -1,3 +1,4 @@
+import CoolFusionKernels
 import Foundation
 
 /// Row-wise helpers of the forward pass that are too light to need SIMD intrinsics.
@@ -16,13 +17,11 @@ enum VectorMath {
         for i in 0..<count { out[i] = x[i] * scale * weight[i] }
     }
 
-    /// log p(token) under the softmax of `logits` [count], without modifying them.
+    /// log p(token) under the softmax of `logits` [count], without modifying them (`LogitStatistics`:
+    /// one kernel for this, greedy decoding and a gate's confidence, so a token's log-probability is
+    /// the same number whichever of them computed it).
     static func logProbability(of token: Int, logits: UnsafePointer<Float>, count: Int) -> Float {
-        var maximum = -Float.infinity
-        for i in 0..<count where logits[i] > maximum { maximum = logits[i] }
-        var sum: Double = 0
-        for i in 0..<count { sum += Double(Foundation.exp(logits[i] - maximum)) }
-        return logits[token] - maximum - Float(Foundation.log(sum))
+        LogitStatistics(UnsafeBufferPointer(start: logits, count: count)).logProbability(ofLogit: logits[token])
     }
 
     /// Index of the largest value (the first one on ties, as llama.cpp's greedy sampler).

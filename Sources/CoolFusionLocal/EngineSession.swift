@@ -34,11 +34,14 @@ public final class EngineSession: InferenceSession {
     }
 
     public func greedyNext() throws -> CoolFusion.GeneratedToken {
-        guard let token = session.greedyToken() else { throw EngineSessionError.emptySession }
-        // The log-prob comes from the same function scoring uses, so a reused candidate scores exactly
-        // as a scored one would.
-        let confidence = session.logits.withUnsafeBufferPointer { LogitSummary.confidence(of: $0) }
-        return CoolFusion.GeneratedToken(token: token, logProb: try session.logProbability(of: token), confidence: confidence)
+        guard !session.logits.isEmpty else { throw EngineSessionError.emptySession }
+        // One read of the logits for the token, its log-prob and the confidence; the log-prob is the
+        // number scoring computes (the same statistics), so a reused candidate scores exactly as a
+        // scored one would.
+        let statistics = session.logits.withUnsafeBufferPointer { LogitStatistics($0) }
+        guard let index = statistics.greedyToken else { throw EngineSessionError.noFiniteLogit }
+        return CoolFusion.GeneratedToken(token: TokenID(index), logProb: statistics.logProbability(ofLogit: session.logits[index]),
+                                         confidence: LogitSummary.confidence(statistics))
     }
 
     public func startSampling(_ sampling: TokenSampling) throws {
@@ -53,8 +56,9 @@ public final class EngineSession: InferenceSession {
         // The model's own log-prob, not the temperature-scaled one the token was drawn with: it is
         // reused as this model's assessment of its own candidate, and assessment is of the text under
         // the model, exactly as scoring the candidate would give.
-        let confidence = session.logits.withUnsafeBufferPointer { LogitSummary.confidence(of: $0) }
-        return CoolFusion.GeneratedToken(token: token, logProb: try session.logProbability(of: token), confidence: confidence)
+        let statistics = session.logits.withUnsafeBufferPointer { LogitStatistics($0) }
+        return CoolFusion.GeneratedToken(token: token, logProb: statistics.logProbability(ofLogit: session.logits[Int(token)]),
+                                         confidence: LogitSummary.confidence(statistics))
     }
 
     public func truncate(to count: Int) throws {
@@ -153,12 +157,15 @@ public enum EngineSessionError: Error, CustomStringConvertible {
     case emptySession
     case emptyCandidate(index: Int)
     case noScoredState(index: Int, count: Int)
+    /// The model's next-token logits hold no number (every one NaN): a broken model file.
+    case noFiniteLogit
 
     public var description: String {
         switch self {
         case .emptySession: return "the session is empty: append a prompt before generating"
         case .emptyCandidate(let index): return "candidate \(index) has no tokens to score"
         case .noScoredState(let index, let count): return "no scored state \(index); the last scoring kept \(count)"
+        case .noFiniteLogit: return "the model's next-token logits are all NaN: its weights are broken"
         }
     }
 }
