@@ -82,6 +82,11 @@ CF_AVX2 static void sums_avx2(const float *x, int64_t n, float max, double *sum,
 #define sums_avx2 sums_scalar
 #endif
 
+int64_t cf_argmax_f32(const float *x, int64_t n, int simd) {
+    const float max = HAVE_SIMD ? max_range_avx2(x, 0, n) : max_range_scalar(x, 0, n);
+    return first_index_of(x, n, max);
+}
+
 void cf_logit_summary_f32(const float *x, int64_t n, cf_logit_summary *out, int simd) {
     const int vector = HAVE_SIMD;
     const float max = vector ? max_range_avx2(x, 0, n) : max_range_scalar(x, 0, n);

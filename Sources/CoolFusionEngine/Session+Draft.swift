@@ -46,12 +46,13 @@ extension Session {
         var finalLogits: [Float] = []
         // Row `i` of the draft: the distribution after the sequence, the head and draft[0..<i].
         func take(_ i: Int, _ rowLogits: UnsafePointer<Float>) {
-            let greedy = VectorMath.argmax(rowLogits, count: vocabulary)
-            predictions[i] = GeneratedToken(
-                id: TokenID(greedy),
-                logProbability: VectorMath.logProbability(of: greedy, logits: rowLogits, count: vocabulary))
+            // One read of the row for the greedy token and both log-probabilities (the same numbers
+            // `VectorMath.logProbability` gives).
+            let statistics = LogitStatistics(UnsafeBufferPointer(start: rowLogits, count: vocabulary))
+            let greedy = statistics.greedyToken ?? 0
+            predictions[i] = GeneratedToken(id: TokenID(greedy), logProbability: statistics.logProbability(ofLogit: rowLogits[greedy]))
             if i < draft.count {
-                draftLogProbabilities[i] = VectorMath.logProbability(of: Int(draft[i]), logits: rowLogits, count: vocabulary)
+                draftLogProbabilities[i] = statistics.logProbability(ofLogit: rowLogits[Int(draft[i])])
             }
             inspect(i, UnsafeBufferPointer(start: rowLogits, count: vocabulary))
         }

@@ -24,10 +24,9 @@ enum VectorMath {
         LogitStatistics(UnsafeBufferPointer(start: logits, count: count)).logProbability(ofLogit: logits[token])
     }
 
-    /// Index of the largest value (the first one on ties, as llama.cpp's greedy sampler).
+    /// Index of the largest value (the first one on ties, as llama.cpp's greedy sampler; 0 when no
+    /// value is a number), in one vectorized read (`LogitStatistics.greedyToken`).
     static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
-        var best = 0
-        for i in 1..<max(1, count) where x[i] > x[best] { best = i }
-        return best
+        LogitStatistics.greedyToken(UnsafeBufferPointer(start: x, count: count)) ?? 0
     }
 }

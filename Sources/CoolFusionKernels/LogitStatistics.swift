@@ -35,6 +35,14 @@ public struct LogitStatistics: Sendable, Equatable {
         weightedSum = summary.weighted
     }
 
+    /// The first index of the largest of `logits` (the greedy token), nil when none is a number:
+    /// one vectorized read, for decoding loops that need no log-probability.
+    public static func greedyToken(_ logits: UnsafeBufferPointer<Float>, implementation: KernelImplementation = .simd) -> Int? {
+        guard let base = logits.baseAddress else { return nil }
+        let index = cf_argmax_f32(base, Int64(logits.count), implementation.cFlag)
+        return index >= 0 ? Int(index) : nil
+    }
+
     /// log Z: the log of the softmax's normalizer after subtracting the maximum.
     public var logPartition: Double { log(sum) }
 

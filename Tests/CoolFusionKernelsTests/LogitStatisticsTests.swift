@@ -46,6 +46,9 @@ struct LogitStatisticsTests {
             #expect(abs(Double(simd.logProbability(ofLogit: x[token])) - exact) <= 1e-4, "token \(token)")
         }
         #expect(simd.topLogProbability == simd.logProbability(ofLogit: maximum))
+        for implementation in [KernelImplementation.simd, .scalarReference] {
+            #expect(x.withUnsafeBufferPointer { LogitStatistics.greedyToken($0, implementation: implementation) } == simd.greedyToken)
+        }
     }
 
     @Test("ties go to the first index; the runner-up of a tie is the tied value; NaNs never win")
@@ -56,6 +59,7 @@ struct LogitStatisticsTests {
         for implementation in [KernelImplementation.simd, .scalarReference] {
             let s = Self.statistics(withNaN, implementation)
             #expect(s.greedyToken == 3 && s.maximum == 7 && s.second == 4)
+            #expect(withNaN.withUnsafeBufferPointer { LogitStatistics.greedyToken($0, implementation: implementation) } == 3)
         }
         // −∞ logits (masked tokens) have probability 0 and do not disturb the sums.
         let masked = Self.statistics([-.infinity, 0, -.infinity, 0, 0, 0, 0, 0, 0, -.infinity])
@@ -68,7 +72,10 @@ struct LogitStatisticsTests {
         for row in [[], [Float.nan, .nan], [-Float.infinity, -.infinity]] {
             let s = Self.statistics(row)
             #expect(s.topLogProbability == nil && s.entropy == nil && s.secondLogProbability == nil)
-            if row.isEmpty || row[0].isNaN { #expect(s.greedyToken == nil) }
+            if row.isEmpty || row[0].isNaN {
+                #expect(s.greedyToken == nil)
+                #expect(row.withUnsafeBufferPointer { LogitStatistics.greedyToken($0) } == nil)
+            }
         }
     }
 }

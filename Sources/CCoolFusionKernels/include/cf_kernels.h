@@ -144,6 +144,9 @@ typedef struct {
     double weighted;
 } cf_logit_summary;
 void cf_logit_summary_f32(const float *x, int64_t n, cf_logit_summary *out, int simd);
+/// The first index holding the largest value of x (NaNs never win; −1 when no value is a number):
+/// the greedy token of a row of logits, the `argmax` of cf_logit_summary_f32 without its sums.
+int64_t cf_argmax_f32(const float *x, int64_t n, int simd);
 
 /// In-place softmax as ggml's soft_max: ggml's exp in blocks of 8, block sums added in double,
 /// then one multiply by (float)(1 / sum).
