@@ -95,6 +95,10 @@ public struct FusionTraceFormatter: Sendable {
             if let seconds = stats.forwardSeconds, let output = stats.outputSeconds {
                 line += " in " + seconds.map { String(format: "%.2f", $0) }.joined(separator: " / ") + " s (output rows "
                     + output.map { String(format: "%.2f", $0) }.joined(separator: " / ") + " s)"
+                // Models that ran concurrently share one pool: each one's passes include the others' turns.
+                if seconds.reduce(0, +) > stats.seconds {
+                    line += "; the models ran at once, so each one's seconds include waiting for the others'"
+                }
             }
             lines.append(line)
         }

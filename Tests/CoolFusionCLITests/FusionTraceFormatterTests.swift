@@ -48,5 +48,26 @@ import Testing
         #expect(summary.contains("1 segments in 0.50 s (2.00 segments/s), stopped by max-tokens"))
         #expect(summary.contains("segments won: llama 1 (100%), phi 0 (0%)"))
         #expect(summary.contains("unaligned candidates: 1"))
+        #expect(!summary.contains("forward passes"))
+    }
+
+    /// The work profile, and a note when the models' seconds overlap (they ran concurrently).
+    @Test func summaryShowsTheWorkOfEachModel() {
+        let formatter = FusionTraceFormatter(modelNames: ["llama", "phi"], useColor: false)
+        var stats = FusionStats(stopReason: .maxTokens, seconds: 0.5, segments: 1, segmentsWon: [1, 0],
+                                tokensGenerated: [2, 1], tokensReused: [0, 1], committedTokens: [1, 1], unalignedCandidates: 0)
+        stats.forwardPasses = [3, 2]
+        stats.forwardRows = [9, 8]
+        stats.outputRows = [3, 2]
+        stats.forwardSeconds = [0.2, 0.25]
+        stats.outputSeconds = [0.05, 0.1]
+        let result = FusionResult(text: " not", method: .cool, models: ["llama", "phi"], segments: [segment], stats: stats)
+        let summary = formatter.summary(result)
+        #expect(summary.contains("forward passes: 3 / 2 (rows 9 / 8, output rows 3 / 2) in 0.20 / 0.25 s (output rows 0.05 / 0.10 s)"))
+        #expect(!summary.contains("waiting"))
+        stats.forwardSeconds = [0.4, 0.45]
+        let overlapping = formatter.summary(FusionResult(text: " not", method: .cool, models: ["llama", "phi"],
+                                                         segments: [segment], stats: stats))
+        #expect(overlapping.contains("each one's seconds include waiting for the others'"))
     }
 }
