@@ -1,5 +1,6 @@
 // A row of next-token logits summarized for decoding: the greedy token, the two largest values and
-// the sums a log-softmax and an entropy need, in two reads of the row instead of one per question.
+// the sums a log-softmax and an entropy need, in three vectorized reads of the row (the maximum, the
+// runner-up, the sums) instead of a scalar loop per question.
 // Over a 262k vocabulary, asking "which token, its log-probability, how sure" with separate scalar
 // loops and libm's exp cost about 5 ms per token, a quarter of a decode step (docs/ENGINE.md).
 //
@@ -82,23 +83,32 @@ CF_AVX2 static void sums_avx2(const float *x, int64_t n, float max, double *sum,
 #define sums_avx2 sums_scalar
 #endif
 
+static float max_range(const float *x, int64_t begin, int64_t end, int vector) {
+    return vector ? max_range_avx2(x, begin, end) : max_range_scalar(x, begin, end);
+}
+
+// The largest value into *max, and the first index holding it.
+static int64_t argmax_of(const float *x, int64_t n, int vector, float *max) {
+    *max = max_range(x, 0, n, vector);
+    return first_index_of(x, n, *max);
+}
+
 int64_t cf_argmax_f32(const float *x, int64_t n, int simd) {
-    const float max = HAVE_SIMD ? max_range_avx2(x, 0, n) : max_range_scalar(x, 0, n);
-    return first_index_of(x, n, max);
+    float max;
+    return argmax_of(x, n, HAVE_SIMD, &max);
 }
 
 void cf_logit_summary_f32(const float *x, int64_t n, cf_logit_summary *out, int simd) {
     const int vector = HAVE_SIMD;
-    const float max = vector ? max_range_avx2(x, 0, n) : max_range_scalar(x, 0, n);
-    const int64_t argmax = first_index_of(x, n, max);
+    float max;
+    const int64_t argmax = argmax_of(x, n, vector, &max);
     out->max = max;
     out->argmax = argmax;
     out->second = -INFINITY;
     out->sum = 0;
     out->weighted = 0;
     if (argmax < 0) return;
-    const float before = vector ? max_range_avx2(x, 0, argmax) : max_range_scalar(x, 0, argmax);
-    const float after = vector ? max_range_avx2(x, argmax + 1, n) : max_range_scalar(x, argmax + 1, n);
+    const float before = max_range(x, 0, argmax, vector), after = max_range(x, argmax + 1, n, vector);
     out->second = before > after ? before : after;
     if (!isfinite(max)) return;
     if (vector) sums_avx2(x, n, max, &out->sum, &out->weighted);

@@ -20,11 +20,13 @@ extension Session {
     /// so a caller that accepts the draft as far as the model's own greedy choices agree with it writes
     /// exactly what it would have written alone.
     ///
-    /// `inspect(i, logits)` sees the logits after the sequence plus the first `i` draft tokens
-    /// (i = 0...draft.count; rows in any order), for summaries the caller wants beyond the greedy token.
+    /// `inspect(i, logits, statistics)` sees the logits after the sequence plus the first `i` draft
+    /// tokens (i = 0...draft.count; rows in any order) with the summary already read from them, for
+    /// what the caller wants beyond the greedy token (a gate's confidence).
     /// A `committed` text too long for one pass with the draft has its head appended first.
     public func check(draft: [TokenID], after committed: [TokenID],
-                      inspect: (Int, UnsafeBufferPointer<Float>) -> Void = { _, _ in }) throws(EngineError) -> DraftCheck {
+                      inspect: (Int, UnsafeBufferPointer<Float>, LogitStatistics) -> Void = { _, _, _ in })
+        throws(EngineError) -> DraftCheck {
         guard !draft.isEmpty else { throw .emptyInput("a draft needs at least one token") }
         guard draft.count < Self.maximumBatch else {
             throw .emptyInput("a draft of \(draft.count) tokens does not fit one pass (at most \(Self.maximumBatch - 1))")
@@ -46,15 +48,16 @@ extension Session {
         var finalLogits: [Float] = []
         // Row `i` of the draft: the distribution after the sequence, the head and draft[0..<i].
         func take(_ i: Int, _ rowLogits: UnsafePointer<Float>) {
-            // One read of the row for the greedy token and both log-probabilities (the same numbers
-            // `VectorMath.logProbability` gives).
-            let statistics = LogitStatistics(UnsafeBufferPointer(start: rowLogits, count: vocabulary))
+            // One read of the row for the greedy token, both log-probabilities (the same numbers
+            // `VectorMath.logProbability` gives) and the caller's summary.
+            let row = UnsafeBufferPointer(start: rowLogits, count: vocabulary)
+            let statistics = LogitStatistics(row)
             let greedy = statistics.greedyToken ?? 0
             predictions[i] = GeneratedToken(id: TokenID(greedy), logProbability: statistics.logProbability(ofLogit: rowLogits[greedy]))
             if i < draft.count {
                 draftLogProbabilities[i] = statistics.logProbability(ofLogit: rowLogits[Int(draft[i])])
             }
-            inspect(i, UnsafeBufferPointer(start: rowLogits, count: vocabulary))
+            inspect(i, row, statistics)
         }
         if head.isEmpty {
             logits.withUnsafeBufferPointer { take(0, $0.baseAddress!) }

@@ -80,11 +80,7 @@ public final class Session {
         if total > Self.maximumScoredTokens { return try scoreInPieces(candidates) }
         let vocabulary = model.vocabularySize
         // Log-probability of each candidate's first token comes from the current logits.
-        var logProbabilities = candidates.map { candidate in
-            [logits.withUnsafeBufferPointer {
-                VectorMath.logProbability(of: Int(candidate[0]), logits: $0.baseAddress!, count: vocabulary)
-            }]
-        }
+        var logProbabilities = try self.logProbabilities(of: candidates.map { $0[0] }).map { [$0] }
         var finalLogits = [[Float]](repeating: [], count: candidates.count)
         // Row r of the batch predicts the next token of its candidate; rows are candidate-major.
         var owner: [(candidate: Int, index: Int)] = []
@@ -206,24 +202,32 @@ public final class Session {
 
     /// log p(token | sequence) under the current logits.
     public func logProbability(of token: TokenID) throws(EngineError) -> Float {
+        try logProbabilities(of: [token])[0]
+    }
+
+    /// log p(token | sequence) for each of `tokens` (say, the first tokens of several candidates),
+    /// from one read of the current logits.
+    public func logProbabilities(of tokens: [TokenID]) throws(EngineError) -> [Float] {
         guard !logits.isEmpty else { throw .emptyInput("the session is empty: no next-token distribution") }
-        guard token >= 0, Int(token) < model.vocabularySize else {
-            throw .invalidToken(token, vocabularySize: model.vocabularySize)
-        }
-        return logits.withUnsafeBufferPointer {
-            VectorMath.logProbability(of: Int(token), logits: $0.baseAddress!, count: $0.count)
-        }
+        try validateIDs(tokens)
+        let statistics = logits.withUnsafeBufferPointer { LogitStatistics($0) }
+        return tokens.map { statistics.logProbability(ofLogit: logits[Int($0)]) }
     }
 
     // MARK: Internals
 
     func validate(_ newTokens: [TokenID], after position: Int) throws(EngineError) {
-        let vocabulary = model.vocabularySize
-        for token in newTokens where token < 0 || Int(token) >= vocabulary {
-            throw .invalidToken(token, vocabularySize: vocabulary)
-        }
+        try validateIDs(newTokens)
         guard position + newTokens.count <= model.contextLength else {
             throw .contextOverflow(requested: position + newTokens.count, limit: model.contextLength)
+        }
+    }
+
+    /// Every token is an id of the model's vocabulary.
+    func validateIDs(_ tokens: [TokenID]) throws(EngineError) {
+        let vocabulary = model.vocabularySize
+        for token in tokens where token < 0 || Int(token) >= vocabulary {
+            throw .invalidToken(token, vocabularySize: vocabulary)
         }
     }
 

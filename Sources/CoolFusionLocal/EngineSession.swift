@@ -103,8 +103,8 @@ public final class EngineSession: InferenceSession {
                 pendingAdoption.append((result.session, nil))
             }
         } else {
-            for candidate in candidates {
-                logProbs.append([try origin.logProbability(of: candidate[0])])
+            for (candidate, logProb) in zip(candidates, try origin.logProbabilities(of: candidates.map { $0[0] })) {
+                logProbs.append([logProb])
                 pendingAdoption.append((origin, candidate[0]))
             }
         }
@@ -113,8 +113,8 @@ public final class EngineSession: InferenceSession {
 
     public func checkDraft(_ draft: [TokenID], after unfed: [TokenID]) throws -> CheckedDraft {
         var confidences = [TokenConfidence?](repeating: nil, count: draft.count + 1)
-        let check = try session.check(draft: draft, after: unfed) { i, logits in
-            confidences[i] = LogitSummary.confidence(of: logits)
+        let check = try session.check(draft: draft, after: unfed) { i, _, statistics in
+            confidences[i] = LogitSummary.confidence(statistics)
         }
         saved = session.fork()
         draftState = check.draft.session

@@ -14,7 +14,7 @@ import Testing
         let session = try SessionTests.fresh(model, prompt)
         var inspected: [Int: [Float]] = [:]
         let before = model.passCounter.value
-        let check = try session.check(draft: draft, after: committed) { i, logits in inspected[i] = Array(logits) }
+        let check = try session.check(draft: draft, after: committed) { i, logits, _ in inspected[i] = Array(logits) }
         // One pass for everything when it fits one (a long committed text has its head fed first).
         let fits = committed.count + draft.count <= 256
         let work = model.passCounter.value.since(before)

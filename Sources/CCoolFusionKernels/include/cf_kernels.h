@@ -130,7 +130,7 @@ void cf_weighted_sum_lanes_f32(const float *weights, const float *rows, int64_t 
                                int64_t first_lane, float *acc, int order, int simd);
 /// out[d] = lane sum of acc[·][d] in llama.cpp's order.
 void cf_reduce_lanes_f32(const float *acc, int64_t width, float *out, int order, int simd);
-/// A row of next-token logits in two reads: `max` and its first index `argmax` (−1 when no value
+/// A row of next-token logits in three reads: `max` and its first index `argmax` (−1 when no value
 /// is a number), `second` the largest value at any other index (−inf if none), and, with
 /// e_i = exp(x_i − max) (ggml's exp in blocks of 8, libm's expf for the n mod 8 last values),
 /// `sum` = Σ e_i and `weighted` = Σ e_i·(x_i − max), each block's sum added in double (both 0 when
