@@ -132,7 +132,10 @@ public struct FusionEvalGenerator: EvalGenerator {
     /// that happens to run. Each column then starts from exactly the prompt (the output scoring that
     /// ends a column leaves every model there), and its seconds are the generation's alone.
     public func readPrompt(_ prompt: String) async throws {
-        _ = try await eachModel { model in try await model.open(prompt: prompt) }
+        _ = try await eachModel { model in
+            try await model.open(prompt: prompt)
+            try await model.prefill()
+        }
     }
 
     /// Every model's perplexity of `output` after `prompt`; models that cannot score it are left out.

@@ -20,6 +20,8 @@ public struct PackagedSourceModel: SourceModel {
         try await inner.open(prompt: prompt, sampling: sampling)
     }
 
+    public func prefill() async throws { try await inner.prefill() }
+
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
         try await inner.nextSegment(rule: rule, tokenCap: tokenCap)
     }

@@ -40,6 +40,10 @@ actor ServedSourceModel: SourceModel {
         try await guarded(()) { try await inner.open(prompt: prompt, sampling: sampling) }
     }
 
+    func prefill() async throws {
+        try await guarded(()) { try await inner.prefill() }
+    }
+
     func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int) async throws -> SegmentProposal {
         let rule = Self.withoutDropped(rule, ledger.droppedIndices)
         return try await guarded(Self.abstention) { try await inner.nextSegment(rule: rule, tokenCap: tokenCap) }

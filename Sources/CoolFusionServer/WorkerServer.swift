@@ -76,24 +76,35 @@ public struct WorkerServer: Sendable {
         return router
     }
 
+    /// The prompt's token count, refused when the model's context cannot hold it. The session reads
+    /// the prompt only at its first use, so without this check the error would come from that call.
+    private func fittingPromptTokens(_ prompt: String) throws -> Int {
+        let count = hosted.tokenizer.promptTokenCount(prompt)
+        guard count <= hosted.contextLength else {
+            throw APIError(.badRequest, "the prompt is \(count) tokens, more than the context of \(hosted.contextLength) tokens "
+                           + "of model \(hosted.name); shorten the prompt", param: "prompt", code: "context_length_exceeded")
+        }
+        return count
+    }
+
     private func addSessionRoutes(to router: Router<ServerRequestContext>) {
         router.post("/v1/sessions") { request, context in
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
             try checkSize(open.prompt)
             if let chosen = open.sessionId { try WorkerSessions.validate(chosen: chosen) }
+            let promptTokens = try fittingPromptTokens(open.prompt)
             let model = hosted.makeEngineSourceModel()
             try await model.open(prompt: open.prompt)
             let id = try await sessions.add(model, id: open.sessionId)
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt),
-                                               modelDigest: modelDigest))
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: promptTokens, modelDigest: modelDigest))
         }
         router.post("/v1/sessions/:id/open") { request, context in
             let id = try context.parameters.require("id")
             let open = try await RequestBody.decode(WorkerAPI.Open.self, from: request, context: context)
             try checkSize(open.prompt)
+            let promptTokens = try fittingPromptTokens(open.prompt)
             try await withSession(id) { model in try await model.open(prompt: open.prompt) }
-            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: hosted.tokenizer.promptTokenCount(open.prompt),
-                                               modelDigest: modelDigest))
+            return JSONAnswer(WorkerAPI.Opened(sessionId: id, promptTokens: promptTokens, modelDigest: modelDigest))
         }
         router.post("/v1/sessions/:id/next_segment") { request, context in
             let id = try context.parameters.require("id")

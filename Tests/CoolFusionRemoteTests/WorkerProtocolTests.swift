@@ -1,6 +1,7 @@
 import CoolFusion
 import CoolFusionRemote
 import CoolFusionServer
+import CoolFusionTestModels
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -158,6 +159,38 @@ import Testing
                     #expect(body.error.param == "max_tokens")
                     #expect(body.error.message.contains("got \(budget)"))
                 }
+            }
+        }
+    }
+
+    /// A session reads its prompt only at its first use, so the worker checks at the open that the
+    /// model's context can hold it, and answers there with the prompt's length and the context's.
+    @Test func aPromptLongerThanTheContextIsRefusedWhenTheSessionOpens() async throws {
+        let hosted = try HostedModel(path: try SyntheticModel.bytePairs.path(), name: "synthetic-short", contextLength: 64)
+        let app = Application(router: WorkerServer(hosted: hosted).makeRouter())
+        try await app.test(.router) { client in
+            let long = String(repeating: "the cat sat. ", count: 20)
+            let count = hosted.tokenizer.promptTokenCount(long)
+            #expect(count > 64)
+            try await client.execute(uri: "/v1/sessions", method: .post, body: try Self.json(WorkerAPI.Open(prompt: long))) {
+                #expect($0.status == .badRequest)
+                let body = try Self.errorBody($0)
+                #expect(body.error.code == "context_length_exceeded")
+                #expect(body.error.message.contains("the prompt is \(count) tokens, more than the context of 64 tokens"),
+                        "\(body.error.message)")
+            }
+            let short = "the cat sat."
+            let opened = try await client.execute(uri: "/v1/sessions", method: .post, body: try Self.json(WorkerAPI.Open(prompt: short))) {
+                #expect($0.status == .ok)
+                return try Self.decode(WorkerAPI.Opened.self, $0)
+            }
+            #expect(opened.promptTokens == hosted.tokenizer.promptTokenCount(short))
+            // Reopening the session with the long prompt is refused the same way.
+            try await client.execute(uri: "/v1/sessions/\(opened.sessionId)/open", method: .post,
+                                     body: try Self.json(WorkerAPI.Open(prompt: long))) {
+                #expect($0.status == .badRequest)
+                let body = try Self.errorBody($0)
+                #expect(body.error.code == "context_length_exceeded")
             }
         }
     }

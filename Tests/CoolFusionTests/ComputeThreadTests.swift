@@ -12,7 +12,10 @@ import Testing
         let second = makeScripted(ScriptedModelSpec(name: "second", tokenizer: tokenizer, scripts: ["LLMs are fun"]))
         try await first.model.open(prompt: "LLMs")
         try await second.model.open(prompt: "LLMs")
+        // Opening only records the prompt; it is read with the first call that needs the state.
+        #expect(first.counters.threadNames.isEmpty && second.counters.threadNames.isEmpty)
         _ = try await first.model.nextSegment(rule: SegmentBoundaryRule(splitters: [tokenizer], ownIndex: 0), tokenCap: 4)
+        try await second.model.prefill()
         #expect(first.counters.threadNames == ["cf first"])
         #expect(second.counters.threadNames == ["cf second"])
     }

@@ -192,6 +192,42 @@ struct RealModelFusionTests {
         #expect(checked.segments == plain.segments)
         #expect(plain.stats.tokensFromDraft == [0, 0, 0])
     }
+
+    /// A gated follower reads its prompt only when first consulted, in the pass that feeds it the text
+    /// it missed and checks the leader's draft: one pass fewer than reading the prompt on its own, and
+    /// the same generation, since every row is computed as in any other pass. Without the check the
+    /// pass is saved only where there is missed text to read with the prompt (the first token's
+    /// distribution needs the prompt's pass either way).
+    @Test("a follower reads its prompt in its first consultation's pass", arguments: [true, false])
+    func followersReadThePromptWithTheTextTheyMissed(check: Bool) async throws {
+        let aliases = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"]
+        func run(promptReadFirst: Bool) async throws -> (result: FusionResult, passes: [Int]) {
+            let models = try aliases.map(RealModels.load)
+            if promptReadFirst {
+                for follower in models.prefix(2) {
+                    try await follower.open(prompt: Self.openPrompt)
+                    try await follower.prefill()
+                }
+            }
+            let options = FusionOptions(method: .gated, maxTokens: 32,
+                                        gate: GateSettings(leader: 2, signal: .margin, threshold: 2.5),
+                                        followersCheckLeaderSegment: check)
+            let result = try await FusionDecoder(models: models, options: options).generate(prompt: Self.openPrompt)
+            var passes: [Int] = []
+            for model in models { passes.append(await model.work().passes) }
+            return (result, passes)
+        }
+        let lazy = try await run(promptReadFirst: false)
+        let eager = try await run(promptReadFirst: true)
+        #expect((lazy.result.stats.fusedSegments ?? 0) > 0, "no fused step: no follower was consulted")
+        #expect(lazy.result.segments == eager.result.segments)
+        #expect(lazy.result.stats.tokensGenerated == eager.result.stats.tokensGenerated)
+        #expect(lazy.result.stats.tokensFromDraft == eager.result.stats.tokensFromDraft)
+        let firstFused = try #require(lazy.result.segments.firstIndex { $0.gate?.fused == true })
+        let saved = check || firstFused > 0 ? 1 : 0
+        #expect(lazy.passes == [eager.passes[0] - saved, eager.passes[1] - saved, eager.passes[2]],
+                "passes lazy \(lazy.passes), prompt read first \(eager.passes), first fused segment \(firstFused)")
+    }
 }
 
 /// The default models, if present (never fetched by the tests).

@@ -7,9 +7,9 @@ extension LocalSourceModel {
     }
 
     /// T1 with another model's segment as a draft (a gated follower reading the leader's segment): the
-    /// committed text not fed yet and the draft run in one pass (`InferenceSession.checkDraft`), and the
-    /// model's own greedy tokens are taken from it for as long as they agree with the draft, plus the
-    /// one after the agreement; only the rest are generated a pass each. Every row of that pass is what
+    /// prompt and committed text not fed yet and the draft run in one pass
+    /// (`InferenceSession.checkDraft`), and the model's own greedy tokens are taken from it for as long
+    /// as they agree with the draft, plus the one after the agreement; only the rest are generated a pass each. Every row of that pass is what
     /// generating token by token computes (batch-invariant rounding), so the proposal is the one
     /// `nextSegment(rule:tokenCap:)` makes, in fewer passes; and the draft's log-probabilities are its
     /// assessment if it is among the candidates, and its state the committed one if it wins.
@@ -23,11 +23,11 @@ extension LocalSourceModel {
         try prepareForStep()
         let draftTokens = scoredTokens(of: draft)
         let held = session.tokenCount
-        guard sampling.isGreedy, pending.isEmpty, (promptTokens.count...base).contains(held), !draftTokens.isEmpty,
+        guard sampling.isGreedy, pending.isEmpty, held <= base, !draftTokens.isEmpty,
               draftTokens.count <= Self.longestDraft, tokenCap >= 1 else {
             return try propose(rule: rule, tokenCap: tokenCap, checked: nil)
         }
-        let check = try session.checkDraft(draftTokens, after: Array(committed[(held - promptTokens.count)...]))
+        let check = try session.checkDraft(draftTokens, after: stateTokens(held..<base))
         return try propose(rule: rule, tokenCap: tokenCap,
                            checked: CheckedDraftCandidate(candidate: draft, tokens: draftTokens, check: check))
     }

@@ -6,10 +6,11 @@ import CoolFusionTokenizers
 /// generating it; the committed state of a winner is the scored (or generating) state itself, never
 /// recomputed.
 ///
-/// State, in tokens of this model:
-///   session = prompt + committed + pending[0..<fed]        (fed ≤ pending.count; the rest is fed lazily)
-/// where `pending` are tokens generated beyond the committed state, and `phase` says where the model
-/// is in the step protocol (`SourceModel`).
+/// State, in tokens of this model: the session holds a prefix of
+///   prompt + committed + pending
+/// where `pending` are tokens generated beyond the committed state; what it does not hold yet is fed
+/// lazily, in one pass, when the state is next used (`feed`). `phase` says where the model is in the
+/// step protocol (`SourceModel`).
 ///
 /// `S` is the inference session (the engine's, or a scripted one in tests), `T` the tokenizer.
 ///
@@ -95,16 +96,15 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
         // prompt token is computed again when the session holds more, for its next-token
         // distribution. Sessions compute a row the same in any pass (batch-invariant rounding), so
         // the prompt's state is a fresh prefill's whatever was held before.
+        // When the session holds a prefix of the prompt (nothing, in a fresh one), the rest is left
+        // to the next pass, which then reads it together with whatever comes next: a gated follower's
+        // prompt, the text it missed and the leader's segment are one pass at its first consultation.
         let held = session.tokens
         var common = 0
         while common < min(held.count, tokens.count), held[common] == tokens[common] { common += 1 }
-        if held != tokens {
+        if common < held.count {
             let keep = min(common, tokens.count - 1)
-            if keep < held.count {
-                try session.replace(from: keep, with: Array(tokens[keep...]))
-            } else {
-                try session.append(Array(tokens[keep...]))
-            }
+            try session.replace(from: keep, with: Array(tokens[keep...]))
         }
         promptTokens = tokens
         committed = []
@@ -120,19 +120,36 @@ public actor LocalSourceModel<S: InferenceSession, T: FusionTokenizer>: SourceMo
     func feed(upTo count: Int) throws {
         var held = session.tokenCount
         guard held < count else { return }
-        let continuation = committed + pending.tokens
-        let prompt = promptTokens.count
         if held < base {
-            // Committed text not fed yet (`commit(text:)`): feed it first, so the committed state
-            // can be remembered on its own.
+            // Prompt or committed text not fed yet (`open`, `commit(text:)`): feed it first, so the
+            // committed state can be remembered on its own.
             let end = min(count, base)
-            try session.append(Array(continuation[(held - prompt)..<(end - prompt)]))
+            try session.append(stateTokens(held..<end))
             held = end
             guard held < count else { return }
         }
         // Feeding past the committed state: keep it, since the candidates will be scored from it.
         if held == base { session.checkpoint() }
-        try session.append(Array(continuation[(held - prompt)..<(count - prompt)]))
+        try session.append(stateTokens(held..<count))
+    }
+
+    /// Tokens `range` of prompt + committed + pending.
+    func stateTokens(_ range: Range<Int>) -> [TokenID] {
+        var result: [TokenID] = []
+        result.reserveCapacity(range.count)
+        var start = 0
+        for part in [promptTokens, committed, pending.tokens] {
+            let overlap = range.clamped(to: start..<(start + part.count))
+            if !overlap.isEmpty { result += part[(overlap.lowerBound - start)..<(overlap.upperBound - start)] }
+            start += part.count
+        }
+        return result
+    }
+
+    /// Computes now whatever of the committed state `open` and `commit(text:)` left to the next pass.
+    public func prefill() async throws {
+        if case .answered = phase { return }   // the session holds the committed state and more
+        try feed(upTo: base)
     }
 
     /// The next token after committed + pending (greedy, or drawn when sampling), counted.

@@ -50,7 +50,8 @@ public protocol InferenceSession: AnyObject {
     @discardableResult
     func adoptScored(_ index: Int) throws -> Bool
     /// Speculative T1 with another model's text as the draft (a gated follower reading the leader's
-    /// segment): feeds `unfed` (committed tokens the state does not hold yet) and then `draft` in one
+    /// segment): feeds `unfed` (prompt and committed tokens the state does not hold yet; the state
+    /// may be empty, at a follower's first consultation) and then `draft` in one
     /// pass. Returns the greedy next token after each prefix of the draft (draft.count + 1 of them,
     /// the empty prefix first, as `greedyNext` would give them) and the log-probability of every draft
     /// token (as `score` would give them). Afterwards the state is the committed one (prompt, committed

@@ -22,8 +22,14 @@ public protocol SourceModel: Sendable {
     var wordSplitter: any WordSplitter { get }
 
     /// M1: start a new generation with `prompt` as context (encoded the model's own way, BOS included
-    /// if its tokenizer wants one). Discards all previous state.
+    /// if its tokenizer wants one). Discards all previous state. The model may defer reading the
+    /// prompt until its state is next used (then in one pass with what follows it).
     func open(prompt: String) async throws
+
+    /// Reads now whatever of the committed state (prompt, committed text) `open` and `commit(text:)`
+    /// deferred, so that the next call does not pay for it (an evaluation reading an item's prompt
+    /// before timing its columns). The default does nothing.
+    func prefill() async throws
 
     /// M1 with sampled proposals: like `open(prompt:)`, but T1 (and whole answers) draw tokens with
     /// `sampling` from a generator seeded afresh here, so the same settings give the same text. The
@@ -85,6 +91,8 @@ public protocol SourceModel: Sendable {
 // would still reach it.
 extension SourceModel {
     public func close() async {}
+
+    public func prefill() async throws {}
 
     public func nextSegment(rule: SegmentBoundaryRule, tokenCap: Int, draft: Candidate) async throws -> SegmentProposal {
         try await nextSegment(rule: rule, tokenCap: tokenCap)
