@@ -22,6 +22,9 @@ public struct FusionEvalGenerator: EvalGenerator {
     /// The weight bytes every model has streamed so far, read before and after each generation for
     /// `Generation.weightBytes` (e.g. `EngineSourceModel.weightBytesStreamed(by:)`); nil: not measured.
     public var workMeter: (@Sendable () async -> Double)?
+    /// The leader of a gated column that neither names one nor reads one from a calibration (an index
+    /// into the models; `coolfusion eval` sets Qwen2.5's for the default models). Default: the first.
+    public var defaultGateLeader = 0
 
     public init(models: [any SourceModel], segmentTokenCap: Int = 32, concurrent: Bool = true) throws {
         guard !models.isEmpty else { throw EvalError.noModels }
@@ -246,9 +249,9 @@ public struct FusionEvalGenerator: EvalGenerator {
 
     /// A gated column's leader, signal and threshold: each from the column's options (`leader=NAME`,
     /// `signal=S`, `threshold=X`) if given, else from its weights file's gate calibration (the item's
-    /// subset's with `per-subset=yes`), else the first model, the top-probability signal and its default.
+    /// subset's with `per-subset=yes`), else `defaultGateLeader`, the top-probability signal and its default.
     func gateSettings(for method: MethodSpec, subset: String?) throws -> GateSettings {
-        var gate = GateSettings()
+        var gate = GateSettings(leader: defaultGateLeader)
         if let path = method.options["weights-file"], method.method == "gated",
            let calibrated = try CalibratedWeights.load(path: path).gateSettings(for: modelNames, subset: subset, path: path) {
             gate = calibrated

@@ -12,8 +12,9 @@ struct ChatCommand: AsyncParsableCommand {
         commandName: "chat",
         abstract: "Chat with the fused models (each in its own chat template).",
         discussion: """
-        Commands: /reset (forget the conversation), /method NAME, /selection RULE, /trace (the last \
-        turn's candidates and perplexities), /prompt (each model's prompt of the last turn), /quit. \
+        Commands: /reset (forget the conversation), /method NAME, /selection RULE, /leader MODEL (who \
+        writes in gated fusion), /trace (the last turn's candidates and perplexities), /prompt (each \
+        model's prompt of the last turn), /quit. \
         Ctrl-C stops an answer; at the prompt, Ctrl-C twice leaves.
         """)
 
@@ -30,6 +31,8 @@ struct ChatCommand: AsyncParsableCommand {
     var maxTokens = 256
 
     @OptionGroup var selectionOptions: SelectionOptions
+
+    @OptionGroup var gateOptions: GateOptions
 
     @OptionGroup var samplingOptions: SamplingOptions
 
@@ -58,8 +61,11 @@ struct ChatCommand: AsyncParsableCommand {
             Self.say("\(member.name): \(format.template.displayName) chat template\(note)\n", to: .standardError)
         }
         let names = hosted.map(\.name)
+        let gate = try gateOptions.settings(modelNames: names, weightsFile: selectionOptions.weightsFile,
+                                            subset: selectionOptions.weightsSubset)
         let options = FusionOptions(method: method, maxTokens: maxTokens, selection: try selectionOptions.rule(modelNames: names),
-                                    sampling: samplingOptions.sampling)
+                                    gate: gate, sampling: samplingOptions.sampling)
+        if method == .gated { Self.say("gated fusion: \(names[gate.leader]) leads\n", to: .standardError) }
         var conversation = ChatConversation(models: hosted.map { $0.makeSourceModel() },
                                             templates: hosted.map(\.chatFormat.template), options: options)
         _ = try conversation.decoder()
@@ -153,6 +159,15 @@ struct ChatCommand: AsyncParsableCommand {
             } catch {
                 Self.say("error: \(error)\n", to: .standardOutput)
             }
+        case "/leader":
+            guard let index = formatter.modelNames.firstIndex(of: argument) else {
+                Self.say("error: '\(argument)' is not one of the models (\(formatter.modelNames.joined(separator: ", ")))\n",
+                         to: .standardOutput)
+                return false
+            }
+            conversation.options.gate.leader = index
+            let note = conversation.options.method == .gated ? "" : " (it leads with /method gated)"
+            Self.say("[leader: \(argument)\(note)]\n", to: .standardOutput)
         case "/trace":
             guard let result = conversation.lastResult else {
                 Self.say("[no answer yet]\n", to: .standardOutput)
@@ -170,7 +185,8 @@ struct ChatCommand: AsyncParsableCommand {
                 Self.say("--- \(name) ---\n\(prompt)\n", to: .standardOutput)
             }
         default:
-            Self.say("error: unknown command \(parts[0]); use /reset, /method NAME, /selection RULE, /trace, /prompt or /quit\n",
+            Self.say("error: unknown command \(parts[0]); use /reset, /method NAME, /selection RULE, /leader MODEL, /trace, "
+                     + "/prompt or /quit\n",
                      to: .standardOutput)
         }
         return false

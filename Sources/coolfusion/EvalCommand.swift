@@ -93,6 +93,7 @@ struct EvalCommand: AsyncParsableCommand {
         let sources: [any SourceModel] = engines
         var generator = try FusionEvalGenerator(models: sources, segmentTokenCap: segmentTokenCap, concurrent: !sequential)
         generator.workMeter = { await EngineSourceModel.weightBytesStreamed(by: engines) }
+        generator.defaultGateLeader = GateOptions.defaultLeader(of: displayNames) ?? 0
 
         let dataset = name ?? URL(fileURLWithPath: data).deletingPathExtension().lastPathComponent
         let settings = RunSettings(

@@ -1,12 +1,14 @@
 import ArgumentParser
 import CoolFusion
+import CoolFusionModelStore
 
 /// The options of `--method gated` shared by `generate`, `chat` and `serve`: who leads, which signal
 /// gates and at what threshold. Each is taken from the command line if given, else from the weights
-/// file's gate calibration (`coolfusion calibrate`; per task with `--weights-subset`), else the first
-/// model, the top-probability signal and its default threshold.
+/// file's gate calibration (`coolfusion calibrate`; per task with `--weights-subset`), else the
+/// defaults: the top-probability signal and its threshold, and as leader Qwen2.5 when the models are
+/// the three default ones (`DefaultModel.gatedLeader`), the first model otherwise.
 struct GateOptions: ParsableArguments {
-    @Option(help: "gated: the model that writes each segment (as given to --model; default: the calibrated leader, else the first model).")
+    @Option(help: "gated: the model that writes each segment (as given to --model; default: the calibrated leader, else qwen2.5-coder-0.5b with the default models, else the first model).")
     var leader: String?
 
     @Option(help: ArgumentHelp(
@@ -24,20 +26,26 @@ struct GateOptions: ParsableArguments {
     /// The gate for the models named `modelNames` (display names, in order).
     func settings(modelNames: [String], weightsFile: String?, subset: String?) throws -> GateSettings {
         var gate = GateSettings()
+        var calibrated = false
         if let weightsFile,
-           let calibrated = try CalibratedWeights.load(path: weightsFile)
+           let fitted = try CalibratedWeights.load(path: weightsFile)
                .gateSettings(for: modelNames, subset: subset, path: weightsFile) {
-            gate = calibrated
+            gate = fitted
+            calibrated = true
         }
-        var leaderIndex: Int?
+        var leaderIndex = calibrated ? nil : Self.defaultLeader(of: modelNames)
         if let leader {
-            let name = ModelOptions.displayName(leader)
-            guard let index = modelNames.firstIndex(of: name) else {
+            guard let index = modelNames.firstIndex(of: ModelOptions.displayName(leader)) else {
                 throw ValidationError("--leader \(leader) is not one of the models (" + modelNames.joined(separator: ", ") + ")")
             }
             leaderIndex = index
         }
         return gate.replacing(leader: leaderIndex, signal: gateSignal, threshold: gateThreshold)
+    }
+
+    /// Who leads uncalibrated: `DefaultModel.gatedLeader` among exactly the default models, else the first.
+    static func defaultLeader(of modelNames: [String]) -> Int? {
+        modelNames == DefaultModel.all.map(\.alias) ? modelNames.firstIndex(of: DefaultModel.gatedLeader) : nil
     }
 }
 

@@ -52,6 +52,34 @@ struct ChatCommandTests {
         #expect(!result.stdout.contains("never read"))
     }
 
+    /// Gated chat: `--leader` chooses who writes, `/leader` changes it for the next turn, and a name
+    /// that is not a model is refused naming the models. With `--gate-threshold 0` the gate never opens,
+    /// so every step of a turn is the leader's own.
+    @Test("gated chat: --leader and /leader choose the model that writes")
+    func gatedChatFollowsTheLeader() throws {
+        let names = SyntheticModel.allCases.map(\.name)
+        let script = ["Hello", "/trace", "/leader nonsense", "/leader \(names[0])", "Again", "/trace", "/quit"]
+            .joined(separator: "\n") + "\n"
+        let arguments = ["chat"] + (try Self.models())
+            + ["--max-tokens", "6", "--method", "gated", "--leader", names[1], "--gate-threshold", "0"]
+        let result = try CoolFusionExecutable.run(arguments, stdin: script)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("gated fusion: \(names[1]) leads"), "\(result.stderr)")
+        #expect(result.stdout.contains("error: 'nonsense' is not one of the models (\(names.joined(separator: ", ")))"))
+        let turns = result.stdout.components(separatedBy: "[leader: \(names[0])]")
+        try #require(turns.count == 2, "\(result.stdout)")
+        /// The model each traced step came from (`step N: "text" from NAME [gated: ...]`).
+        func writers(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { $0.hasPrefix("step ") }.compactMap { line in
+                line.components(separatedBy: " from ").last?.split(separator: " ").first.map(String.init)
+            }
+        }
+        let first = writers(turns[0]), second = writers(turns[1])
+        #expect(!first.isEmpty && first.allSatisfy { $0 == names[1] }, "\(turns[0])")
+        #expect(!second.isEmpty && second.allSatisfy { $0 == names[0] }, "\(turns[1])")
+        #expect(turns[0].contains("[gated: ") && !result.stdout.contains("[fused: "))
+    }
+
     @Test("the same seed gives the same chat answer; a bad sampling flag is refused naming it")
     func sampledChat() throws {
         let arguments = ["chat"] + (try Self.models()) + ["--max-tokens", "8", "--temperature", "1", "--seed", "5"]

@@ -20,6 +20,25 @@ import Testing
         })
     }
 
+    /// A gated column that names no leader is led by `defaultGateLeader` (`coolfusion eval` sets Qwen2.5's
+    /// for the default models); `leader=NAME` overrides it. With a gate that never opens (threshold 0),
+    /// the column's answer is its leader's own.
+    @Test func aGatedColumnWithoutLeaderFollowsTheDefaultLeader() async throws {
+        var generator = try Self.generator()
+        let names = generator.modelNames
+        func answer(_ column: String, _ index: Int = 0) async throws -> String {
+            let method = try MethodSpec.parseList(column, models: names)[index]
+            return try await generator.generate(GenerationRequest(prompt: "Question: What is two plus three?\nAnswer:",
+                                                                  stopSequences: ["Question:"], maxTokens: 12, method: method)).text
+        }
+        let singles = [try await answer("single", 0), try await answer("single", 1)]
+        try #require(singles[0] != singles[1], "the two models answer alike: the test cannot tell who led")
+        #expect(try await answer("gated:threshold=0") == singles[0])
+        generator.defaultGateLeader = 1
+        #expect(try await answer("gated:threshold=0") == singles[1])
+        #expect(try await answer("gated:threshold=0:leader=\(names[0])") == singles[0])
+    }
+
     @Test func runRecordsEveryColumnAndResumesWithoutGenerating() async throws {
         let generator = try Self.generator()
         let names = generator.modelNames
