@@ -17,6 +17,14 @@ import Testing
             try EngineSourceModel.load(path: try store.resolve($0), name: $0)
         }
         let models: [any SourceModel] = engines
+        // A fresh session reads its first prompt in the pass after it (nothing held to replace), one
+        // pass fewer than a later prompt, whose start replaces what the session held: each model
+        // reads another text first, so that every item costs the same in the leader-alone run, the
+        // calibration's trials and the full runs compared below, whichever runs first.
+        for engine in engines {
+            try await engine.open(prompt: "Hello")
+            try await engine.prefill()
+        }
         let task = try EvalTask.parse("qa")
         let items = Array(try EvalDataset.load(path: RepositoryFiles.path("data/mixed_dev.jsonl")).prefix(6))
         let labelled = items.map {
