@@ -9,7 +9,8 @@ extension LocalSourceModel {
     /// T1 with another model's segment as a draft (a gated follower reading the leader's segment): the
     /// prompt and committed text not fed yet and the draft run in one pass
     /// (`InferenceSession.checkDraft`), and the model's own greedy tokens are taken from it for as long
-    /// as they agree with the draft, plus the one after the agreement; only the rest are generated a pass each. Every row of that pass is what
+    /// as they agree with the draft, plus the one after the agreement; only the rest are generated a
+    /// pass each. Every row of that pass is what
     /// generating token by token computes (batch-invariant rounding), so the proposal is the one
     /// `nextSegment(rule:tokenCap:)` makes, in fewer passes; and the draft's log-probabilities are its
     /// assessment if it is among the candidates, and its state the committed one if it wins.
