@@ -145,7 +145,8 @@ struct ChatCommand: AsyncParsableCommand {
             do {
                 _ = try changed.decoder()
                 conversation = changed
-                Self.say("[method: \(method.rawValue)]\n", to: .standardOutput)
+                let leader = method == .gated ? ", led by \(formatter.modelNames[changed.options.gate.leader])" : ""
+                Self.say("[method: \(method.rawValue)\(leader)]\n", to: .standardOutput)
             } catch {
                 Self.say("error: \(error); the method stays \(conversation.options.method.rawValue)\n", to: .standardOutput)
             }

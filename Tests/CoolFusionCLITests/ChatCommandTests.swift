@@ -58,7 +58,7 @@ struct ChatCommandTests {
     @Test("gated chat: --leader and /leader choose the model that writes")
     func gatedChatFollowsTheLeader() throws {
         let names = SyntheticModel.allCases.map(\.name)
-        let script = ["Hello", "/trace", "/leader nonsense", "/leader \(names[0])", "Again", "/trace", "/quit"]
+        let script = ["Hello", "/trace", "/leader nonsense", "/leader \(names[0])", "/method gated", "Again", "/trace", "/quit"]
             .joined(separator: "\n") + "\n"
         let arguments = ["chat"] + (try Self.models())
             + ["--max-tokens", "6", "--method", "gated", "--leader", names[1], "--gate-threshold", "0"]
@@ -66,6 +66,7 @@ struct ChatCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("gated fusion: \(names[1]) leads"), "\(result.stderr)")
         #expect(result.stdout.contains("error: 'nonsense' is not one of the models (\(names.joined(separator: ", ")))"))
+        #expect(result.stdout.contains("[method: gated, led by \(names[0])]"), "\(result.stdout)")
         let turns = result.stdout.components(separatedBy: "[leader: \(names[0])]")
         try #require(turns.count == 2, "\(result.stdout)")
         /// The model each traced step came from (`step N: "text" from NAME [gated: ...]`).
