@@ -84,7 +84,11 @@ public struct FusionTraceFormatter: Sendable {
         lines.append(tokens + ", unaligned candidates: \(stats.unalignedCandidates)")
         if let fused = stats.fusedSegments {
             let share = stats.segments > 0 ? 100 * Double(fused) / Double(stats.segments) : 0
-            lines.append("fused segments: \(fused) of \(stats.segments) (\(String(format: "%.0f", share))%), catch-up tokens: "
+            let gate = result.gate.map { gate in
+                "\(name(of: gate.leader)) leading, fused where \(gate.signal.rawValue) \(gate.signal == .entropy ? ">" : "<") "
+                    + String(format: "%g", gate.threshold) + "; "
+            } ?? ""
+            lines.append(gate + "fused segments: \(fused) of \(stats.segments) (\(String(format: "%.0f", share))%), catch-up tokens: "
                          + Self.list(stats.catchUpTokens ?? []) + ", generated from the leader's draft: "
                          + Self.list(stats.tokensFromDraft ?? []))
         }

@@ -1,4 +1,5 @@
 import CoolFusion
+import Foundation
 @testable import coolfusion
 import Testing
 
@@ -49,6 +50,29 @@ import Testing
         #expect(summary.contains("segments won: llama 1 (100%), phi 0 (0%)"))
         #expect(summary.contains("unaligned candidates: 1"))
         #expect(!summary.contains("forward passes"))
+    }
+
+    /// A gated generation's summary says who led and where the gate opens; its JSON carries the gate,
+    /// an infinite threshold (a gate that never opens) as "-inf", and reads back the same.
+    @Test func gatedSummaryAndJSONNameTheGate() throws {
+        let formatter = FusionTraceFormatter(modelNames: ["llama", "phi"], useColor: false)
+        var stats = FusionStats(stopReason: .maxTokens, seconds: 0.5, segments: 4, segmentsWon: [3, 1],
+                                tokensGenerated: [4, 1], tokensReused: [0, 0], committedTokens: [4, 4], unalignedCandidates: 0)
+        stats.fusedSegments = 1
+        stats.catchUpTokens = [0, 3]
+        stats.tokensFromDraft = [0, 1]
+        var result = FusionResult(text: " not", method: .gated, models: ["llama", "phi"], segments: [segment], stats: stats,
+                                  gate: GateSettings(leader: 1, signal: .entropy, threshold: 1.5))
+        #expect(formatter.summary(result).contains(
+            "phi leading, fused where entropy > 1.5; fused segments: 1 of 4 (25%), catch-up tokens: 0 / 3"))
+        for threshold in [-Double.infinity, .infinity, 0.25] {
+            result.gate?.threshold = threshold
+            let json = try JSONOutput.string(result)
+            #expect(try JSONDecoder().decode(FusionResult.self, from: Data(json.utf8)) == result, "\(json)")
+            if !threshold.isFinite { #expect(json.contains(#""threshold":"\#(threshold > 0 ? "inf" : "-inf")""#), "\(json)") }
+        }
+        let broken = #"{"leader": 0, "signal": "margin", "threshold": "high"}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(GateSettings.self, from: Data(broken.utf8)) }
     }
 
     /// The work profile, and a note when the models' seconds overlap (they ran concurrently).

@@ -81,6 +81,6 @@ struct FusionRun {
             stats.tokensFromDraft = fromDraft
         }
         return FusionResult(text: transcript.text, method: options.method, models: models,
-                            segments: transcript.segments, stats: stats)
+                            segments: transcript.segments, stats: stats, gate: gated ? options.gate : nil)
     }
 }

@@ -32,6 +32,37 @@ public struct GateSettings: Sendable, Equatable, Codable {
         return gate
     }
 
+    private enum CodingKeys: String, CodingKey { case leader, signal, threshold }
+
+    /// A threshold that never (or always) opens the gate is infinite, which JSON has no number for:
+    /// it is written "inf" or "-inf".
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(leader, forKey: .leader)
+        try container.encode(signal, forKey: .signal)
+        if threshold.isFinite {
+            try container.encode(threshold, forKey: .threshold)
+        } else {
+            try container.encode(threshold > 0 ? "inf" : "-inf", forKey: .threshold)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        leader = try container.decode(Int.self, forKey: .leader)
+        signal = try container.decode(GateSignal.self, forKey: .signal)
+        if let number = try? container.decode(Double.self, forKey: .threshold) {
+            threshold = number
+        } else {
+            let text = try container.decode(String.self, forKey: .threshold)
+            guard text == "inf" || text == "-inf" else {
+                throw DecodingError.dataCorruptedError(forKey: .threshold, in: container,
+                                                       debugDescription: "a gate threshold is a number, \"inf\" or \"-inf\"; got \"\(text)\"")
+            }
+            threshold = text == "inf" ? .infinity : -.infinity
+        }
+    }
+
     /// Whether the leader's segment, with these per-token confidences, goes to a full fusion step.
     /// A segment without confidences (a backend that reports none) is always fused.
     public func isUnsure(_ confidences: [TokenConfidence]) -> Bool {
