@@ -263,9 +263,12 @@ public enum OpenAIWire {
         /// Workers dropped after failing (`--drop-failed-workers`), with the reason.
         public var droppedModels: [String]?
         public var warnings: [String]?
+        /// For gated fusion: the leader (an index into `models`), signal and threshold it ran with.
+        public var gate: GateSettings?
 
         public init(method: String, models: [String], segments: [FusionSegment]? = nil, stats: FusionStats? = nil,
-                    promptTokensPerModel: [Int]? = nil, droppedModels: [String]? = nil, warnings: [String]? = nil) {
+                    promptTokensPerModel: [Int]? = nil, droppedModels: [String]? = nil, warnings: [String]? = nil,
+                    gate: GateSettings? = nil) {
             self.method = method
             self.models = models
             self.segments = segments
@@ -273,6 +276,7 @@ public enum OpenAIWire {
             self.promptTokensPerModel = promptTokensPerModel
             self.droppedModels = droppedModels
             self.warnings = warnings
+            self.gate = gate
         }
     }
 

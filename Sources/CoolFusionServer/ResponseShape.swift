@@ -21,7 +21,7 @@ enum ResponseShape: Sendable {
         OpenAIWire.CoolFusionInfo(
             method: result.method.rawValue, models: result.models, segments: result.segments, stats: result.stats,
             promptTokensPerModel: plan.promptTokens, droppedModels: dropped.isEmpty ? nil : dropped,
-            warnings: plan.warnings.isEmpty ? nil : plan.warnings)
+            warnings: plan.warnings.isEmpty ? nil : plan.warnings, gate: result.gate)
     }
 
     /// The complete (non-streamed) answer.

@@ -128,6 +128,8 @@ import Testing
                 #expect(answer.choices.first?.text == direct.text)
                 let segments = try #require(answer.coolFusion?.segments)
                 #expect(segments.map(\.winner) == direct.segments.map(\.winner))
+                // The answer names the gate it ran with.
+                #expect(answer.coolFusion?.gate == gate)
                 #expect(segments.map { $0.gate?.fused } == direct.segments.map { $0.gate?.fused })
                 #expect(segments.allSatisfy { $0.gate?.signal == .margin })
                 // The leader wrote every segment the gate let through.
