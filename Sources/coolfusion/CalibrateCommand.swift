@@ -195,9 +195,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             let fittedOn = gateLimit == nil ? "" : " on the \(fitted) item\(fitted == 1 ? "" : "s") fitted"
             let leader = "gate \(name): leader \(gate.leader) (\(String(format: "%.1f%%", gate.leaderAccuracy * 100)) alone\(fittedOn)), "
             if let chosen = gate.chosen, chosen != gate.trials.first {
-                let side = gate.signal == .entropy ? ">" : "<"
                 let cost = chosen.cost.map { String(format: ", %.2fx the leader alone's weight traffic", $0) } ?? ""
-                print(leader + "fuse where \(gate.signal.rawValue) \(side) \(String(format: "%.3g", gate.threshold)): "
+                print(leader + "fuse where \(gate.signal.rawValue) \(gate.signal.unsureComparison) \(String(format: "%.3g", gate.threshold)): "
                       + "\(String(format: "%.1f%%", chosen.accuracy * 100)) with \(String(format: "%.0f%%", chosen.fusedFraction * 100)) fused, "
                       + "\(chosen.wins ?? 0) won / \(chosen.losses ?? 0) lost (p \(String(format: "%.3g", chosen.pValue ?? 1)))\(cost)")
             } else {

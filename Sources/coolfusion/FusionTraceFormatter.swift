@@ -85,7 +85,7 @@ public struct FusionTraceFormatter: Sendable {
         if let fused = stats.fusedSegments {
             let share = stats.segments > 0 ? 100 * Double(fused) / Double(stats.segments) : 0
             let gate = result.gate.map { gate in
-                "\(name(of: gate.leader)) leading, fused where \(gate.signal.rawValue) \(gate.signal == .entropy ? ">" : "<") "
+                "\(name(of: gate.leader)) leading, fused where \(gate.signal.rawValue) \(gate.signal.unsureComparison) "
                     + String(format: "%g", gate.threshold) + "; "
             } ?? ""
             lines.append(gate + "fused segments: \(fused) of \(stats.segments) (\(String(format: "%.0f", share))%), catch-up tokens: "

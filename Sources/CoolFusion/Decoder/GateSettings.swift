@@ -102,6 +102,9 @@ public enum GateSignal: String, Sendable, CaseIterable, Codable {
         self == .entropy ? value > threshold : value < threshold
     }
 
+    /// The comparison `isUnsure` makes, as printed: "<", or ">" for entropy.
+    public var unsureComparison: String { self == .entropy ? ">" : "<" }
+
     /// The threshold used without calibration. Top-probability 0.3 fused 17% of Qwen2.5's segments on
     /// the mixed dev split and 18 of its 33 wrong answers had a segment below it (docs/SELECTION.md);
     /// the others are rough equivalents.
